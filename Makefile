@@ -91,8 +91,7 @@ breaking: tools third_party ## buf breaking against the previous commit (BREAKIN
 	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	git archive "$(BREAKING_AGAINST)" buf.yaml proto | tar -x -C "$$tmp"; \
 	mkdir -p "$$tmp/third_party" && cp -r $(THIRD_PARTY) "$$tmp/third_party/"; \
-	(cd "$$tmp" && $(BIN)/buf build -o image.binpb); \
-	buf breaking --against "$$tmp/image.binpb"; \
+	buf breaking --against "$$tmp"; \
 	echo "breaking: API compatible with $(BREAKING_AGAINST)"
 
 .PHONY: test
