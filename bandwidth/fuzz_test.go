@@ -1,0 +1,102 @@
+package bandwidth
+
+import (
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+)
+
+func addGoldenSeeds(f *testing.F, names ...string) {
+	for _, n := range names {
+		f.Add(readGolden(f, n))
+	}
+}
+
+func FuzzDecodeOrderResponse(f *testing.F) {
+	addGoldenSeeds(f, "guide_response_partial.xml", "guide_response_error.xml", "not_found_response.xml", "list_response.xml")
+	f.Add([]byte(`<TelephoneNumbersAssignmentOrderResponse><OrderId>a</OrderId><OrderStatus>received</OrderStatus><Errors><Error><Code>1</Code></Error></Errors></TelephoneNumbersAssignmentOrderResponse>`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := decodeOrderResponse(data, 200)
+		if err != nil {
+			return
+		}
+		if r.OrderID == "" || r.TotalQuantity < 0 || r.FailedQuantity < 0 {
+			t.Fatalf("accepted a response without an id or with a negative count: %+v", r)
+		}
+		if _, err := ParseStatus(string(r.Status)); err != nil {
+			t.Fatalf("accepted unknown status %q", r.Status)
+		}
+		if a := r.Order.Action; a != "" && !a.Valid() {
+			t.Fatalf("accepted unknown action %q", a)
+		}
+	})
+}
+
+func FuzzDecodeOrderList(f *testing.F) {
+	addGoldenSeeds(f, "list_response.xml", "guide_response_partial.xml")
+	f.Add([]byte(`<TelephoneNumbersAssignmentOrders><TotalCount>0</TotalCount></TelephoneNumbersAssignmentOrders>`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		l, err := decodeOrderList(data)
+		if err != nil {
+			return
+		}
+		if l.TotalCount < 0 {
+			t.Fatalf("negative TotalCount %d", l.TotalCount)
+		}
+		for _, s := range l.Orders {
+			if s.OrderID == "" {
+				t.Fatal("accepted a summary without an OrderId")
+			}
+			if _, err := ParseStatus(string(s.Status)); err != nil {
+				t.Fatalf("accepted unknown status %q", s.Status)
+			}
+		}
+	})
+}
+
+func FuzzDecodeErrorDoc(f *testing.F) {
+	addGoldenSeeds(f, "guide_response_error.xml", "not_found_response.xml", "guide_response_partial.xml")
+	f.Add([]byte(`<R><ErrorList><Error><Code>1019</Code><Description>Bad` + "\x1b[31m" + `</Description></Error></ErrorList></R>`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		e := newAPIError("create order", 400, data)
+		if e.Description == "" || len(e.Description) > 300+len("…") {
+			t.Fatalf("description of %d bytes", len(e.Description))
+		}
+		if !utf8.ValidString(e.Description) || strings.IndexFunc(e.Description, unicode.IsControl) >= 0 {
+			t.Fatalf("description not sanitized: %q", e.Description)
+		}
+		_ = e.Error()
+	})
+}
+
+func FuzzEncodeOrder(f *testing.F) {
+	f.Add("12345", "9199918388", "4158714245")
+	f.Add("a&b<c>", "\x00\xff", "]]>")
+	f.Fuzz(func(t *testing.T, id, n1, n2 string) {
+		enc := encodeOrder(Order{CustomerOrderID: id, Action: ActionAssign, TelephoneNumbers: []string{n1, n2}})
+		var w wireOrder
+		if err := unmarshal(enc, &w); err != nil {
+			t.Fatalf("not well-formed for %q %q %q: %v\n%s", id, n1, n2, err, enc)
+		}
+		// Text made of XML characters other than CR (which XML normalizes) round-trips exactly;
+		// the decoded fields are trimmed, as the client trims what it reads.
+		for _, pair := range [][2]string{{id, w.CustomerOrderID}, {n1, w.TelephoneNumbers[0]}, {n2, w.TelephoneNumbers[1]}} {
+			if validXMLText(pair[0]) && pair[0] != pair[1] {
+				t.Fatalf("%q came back as %q", pair[0], pair[1])
+			}
+		}
+	})
+}
+
+func validXMLText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if !xmlChar(r) {
+			return false
+		}
+	}
+	return true
+}

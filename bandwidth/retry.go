@@ -1,0 +1,194 @@
+package bandwidth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// failure is a classified unsuccessful reply.
+type failure struct {
+	err       error
+	retryable bool
+	reason    string        // for Observer.ObserveRetry: "429", "5xx", "transport"
+	wait      time.Duration // a server-requested wait (429), or 0 to back off
+}
+
+// classify turns an unsuccessful reply into an error and a retry decision. A reply with a 2xx status
+// and no error is not a failure and must not be passed in.
+func (c *Client) classify(op string, rep reply) failure {
+	switch {
+	case rep.authErr:
+		var ae *APIError
+		if errors.As(rep.err, &ae) && ae.Retryable {
+			return failure{err: rep.err, retryable: true, reason: "transport"}
+		}
+		// Refused credentials or a bad configuration: retrying will not help. So it is with an
+		// error that is neither an APIError nor a transport failure (a cancelled wait).
+		var ue interface{ Timeout() bool }
+		if !errors.Is(rep.err, ErrUnauthorized) && errors.As(rep.err, &ue) {
+			return failure{err: rep.err, retryable: true, reason: "transport"}
+		}
+		return failure{err: rep.err}
+	case rep.err != nil && errors.Is(rep.err, ErrResponseTooLarge):
+		return failure{err: fmt.Errorf("bandwidth: %s: %w", op, rep.err)}
+	case rep.err != nil:
+		return failure{err: fmt.Errorf("bandwidth: %s: %w: %w", op, ErrUnavailable, rep.err), retryable: true, reason: "transport"}
+	}
+	ae := newAPIError(op, rep.status, rep.body)
+	switch {
+	case rep.status == http.StatusTooManyRequests:
+		d, _ := rateLimitDelay(rep.header, time.Now(), c.retry)
+		return failure{err: ae, retryable: true, reason: "429", wait: d}
+	case rep.status >= 500:
+		return failure{err: ae, retryable: true, reason: "5xx"}
+	}
+	return failure{err: ae}
+}
+
+// budget tracks the retries of one operation.
+type budget struct {
+	p        RetryPolicy
+	start    time.Time
+	attempts int
+}
+
+func (c *Client) newBudget() *budget { return &budget{p: c.retry, start: time.Now()} }
+
+// next accounts for a failed attempt and returns how long to wait before the next one, or an error
+// (wrapping f.err) when attempts, time, or the context's deadline would run out first.
+func (b *budget) next(ctx context.Context, f failure) (time.Duration, error) {
+	b.attempts++
+	if b.attempts >= b.p.MaxAttempts {
+		return 0, fmt.Errorf("%w (gave up after %d attempts)", f.err, b.attempts)
+	}
+	d := f.wait
+	if d <= 0 {
+		d = backoff(b.p.BaseDelay, b.p.MaxDelay, b.attempts)
+	}
+	if time.Since(b.start)+d > b.p.MaxElapsed {
+		return 0, fmt.Errorf("%w (gave up after %d attempts in %s)", f.err, b.attempts, time.Since(b.start).Round(time.Millisecond))
+	}
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
+		return 0, fmt.Errorf("%w (gave up after %d attempts: the context ends before the next one)", f.err, b.attempts)
+	}
+	return d, nil
+}
+
+// retryWait records a retry and waits d, or until ctx is done.
+func (c *Client) retryWait(ctx context.Context, op string, f failure, d time.Duration) error {
+	c.obs.ObserveRetry(op, f.reason)
+	c.log.DebugContext(ctx, "bandwidth: retrying", "op", op, "reason", f.reason, "delay", d, "error", f.err)
+	return sleep(ctx, d)
+}
+
+// get sends an idempotent GET until it succeeds or the retry budget runs out, and returns the body
+// of the successful response.
+func (c *Client) get(ctx context.Context, op, u string) ([]byte, error) {
+	r := request{op: op, method: http.MethodGet, url: u}
+	b := c.newBudget()
+	for {
+		rep := c.send(ctx, r)
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("bandwidth: %s: %w", op, err)
+		}
+		if rep.err == nil && isSuccess(rep.status) {
+			return rep.body, nil
+		}
+		f := c.classify(op, rep)
+		if !f.retryable {
+			return nil, f.err
+		}
+		d, err := b.next(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		if err := c.retryWait(ctx, op, f, d); err != nil {
+			return nil, fmt.Errorf("bandwidth: %s: %w (while waiting to retry: %w)", op, err, f.err)
+		}
+	}
+}
+
+// backoff returns the jittered delay before retry number n (1-based): base doubled n-1 times,
+// capped at max, then drawn uniformly from its upper half ("equal jitter"), so that clients that
+// failed together do not retry together, yet every wait is at least half the nominal one.
+func backoff(base, max time.Duration, n int) time.Duration {
+	d := base
+	for i := 1; i < n && d < max; i++ {
+		d *= 2
+	}
+	d = min(d, max)
+	return d/2 + randDuration(d/2)
+}
+
+// randDuration returns a random duration in [0, d].
+func randDuration(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	return time.Duration(rand.Int64N(int64(d) + 1))
+}
+
+// rateLimitDelay returns how long a 429 asks to wait. Bandwidth sends X-RateLimit-Reset, the epoch
+// second at which the limit resets; values above 1e12 are taken to be milliseconds (an older
+// Bandwidth API's convention). A reset already past means "retry soon"; one further away than
+// p.MaxRateLimitWait is capped to it. Retry-After (seconds) is honoured when X-RateLimit-Reset is
+// absent. The result includes a little jitter; ok is false when neither header is usable.
+func rateLimitDelay(h http.Header, now time.Time, p RetryPolicy) (d time.Duration, ok bool) {
+	if v := strings.TrimSpace(h.Get("X-RateLimit-Reset")); v != "" {
+		if secs, err := strconv.ParseFloat(v, 64); err == nil && !math.IsNaN(secs) && secs > 0 {
+			if secs > 1e12 {
+				secs /= 1000
+			}
+			switch until := secs - float64(now.UnixNano())/1e9; {
+			case until <= 0:
+				d = 0
+			case until >= p.MaxRateLimitWait.Seconds():
+				d = p.MaxRateLimitWait
+			default:
+				d = time.Duration(until * float64(time.Second))
+			}
+			ok = true
+		}
+	}
+	if !ok {
+		if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
+			if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
+				ok = true
+				if d = p.MaxRateLimitWait; secs < int(p.MaxRateLimitWait/time.Second) {
+					d = time.Duration(secs) * time.Second
+				}
+			}
+		}
+	}
+	if !ok {
+		return 0, false
+	}
+	if d <= 0 {
+		// The limit has reset already: retry after a short jittered pause.
+		return backoff(p.BaseDelay, p.MaxDelay, 1), true
+	}
+	// The header has one-second resolution and many clients read the same value: spread them.
+	return d + randDuration(min(d/4, time.Second)), true
+}
+
+// sleep waits for d or until ctx is done, returning ctx.Err() in the latter case.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
