@@ -230,12 +230,13 @@ func (a *oauth2Auth) fetch(ctx context.Context) (string, time.Duration, error) {
 	req.SetBasicAuth(a.clientID, a.clientSecret)
 	resp, err := a.client.Do(req)
 	if err != nil {
-		return "", 0, fmt.Errorf("bandwidth: fetch token: %w", err)
+		return "", 0, fmt.Errorf("bandwidth: fetch token: %w: %w", ErrUnavailable, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxTokenResponseBytes+1))
 	if err != nil {
-		return "", 0, fmt.Errorf("bandwidth: fetch token: reading the response: %w", err)
+		// A cut connection is a transport failure like any other: worth retrying.
+		return "", 0, fmt.Errorf("bandwidth: fetch token: %w: reading the response: %w", ErrUnavailable, err)
 	}
 	if len(body) > maxTokenResponseBytes {
 		return "", 0, fmt.Errorf("bandwidth: fetch token: %w: %w", ErrBadResponse, ErrResponseTooLarge)

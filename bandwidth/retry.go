@@ -26,7 +26,7 @@ func (c *Client) classify(op string, rep reply) failure {
 	switch {
 	case rep.authErr:
 		var ae *APIError
-		if errors.As(rep.err, &ae) && ae.Retryable {
+		if errors.As(rep.err, &ae) && ae.Retryable || errors.Is(rep.err, ErrUnavailable) {
 			return failure{err: rep.err, retryable: true, reason: "transport"}
 		}
 		// Refused credentials or a bad configuration: retrying will not help. So it is with an

@@ -35,7 +35,9 @@ type Config struct {
 	// empty ClientID disables OAuth: the token endpoint answers 401 and Bearer tokens are refused.
 	ClientID, ClientSecret string
 	// TokenTTL is the lifetime of issued bearer tokens; zero means one hour. Tests use short lifetimes
-	// to exercise refreshes.
+	// to exercise refreshes. The token response's expires_in is in whole seconds, rounded up, so a
+	// lifetime that is not a whole number of seconds is advertised longer than it is enforced and
+	// clients meet 401s before they expect to.
 	TokenTTL time.Duration
 
 	// ProcessingPolls is how many GET-by-id requests of an order answer a non-final status before the
@@ -46,7 +48,10 @@ type Config struct {
 	ProcessingDelay time.Duration
 
 	// Latency is added to every request before it is answered; a request whose context ends first is
-	// abandoned.
+	// abandoned. net/http notices a client that went away only once the request body has been read,
+	// so a create whose client gives up during the latency is still handled: when its body had
+	// arrived whole the order is created and its answer lost, like a server that kept working after
+	// the client's timeout.
 	Latency time.Duration
 	// RateLimit is the number of Dashboard requests per second the simulator accepts (a token
 	// bucket); excess requests answer 429 with an empty body and X-RateLimit-Reset. Zero means no

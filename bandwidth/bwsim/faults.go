@@ -31,7 +31,8 @@ const (
 	// FaultOversizedBody handles the request, then streams its answer with Fault.Size bytes (default
 	// 32 MiB) of padding inside the root element, without a Content-Length.
 	FaultOversizedBody
-	// FaultLatency delays the request by Fault.Delay, then handles it normally.
+	// FaultLatency delays the request by Fault.Delay, then handles it normally. As with
+	// Config.Latency, a create is handled even if its client gave up during the delay.
 	FaultLatency
 	// FaultUnauthorized answers 401 with WWW-Authenticate whatever the credentials, as if they had
 	// been revoked.
