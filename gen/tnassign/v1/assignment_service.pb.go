@@ -454,7 +454,7 @@ var File_tnassign_v1_assignment_service_proto protoreflect.FileDescriptor
 
 const file_tnassign_v1_assignment_service_proto_rawDesc = "" +
 	"\n" +
-	"$tnassign/v1/assignment_service.proto\x12\vtnassign.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1ctnassign/v1/assignment.proto\"\xd2\x01\n" +
+	"$tnassign/v1/assignment_service.proto\x12\vtnassign.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1ctnassign/v1/assignment.proto\x1a\x15tnassign/v1/job.proto\"\xd2\x01\n" +
 	"\x14AssignNumbersRequest\x12\x1d\n" +
 	"\n" +
 	"account_id\x18\x01 \x01(\tR\taccountId\x12+\n" +
@@ -482,10 +482,15 @@ const file_tnassign_v1_assignment_service_proto_rawDesc = "" +
 	"\brejected\x18\x02 \x01(\v2\x1c.tnassign.v1.NumbersRejectedH\x00R\brejected\x121\n" +
 	"\x05order\x18\x03 \x01(\v2\x19.tnassign.v1.OrderSettledH\x00R\x05order\x126\n" +
 	"\bfinished\x18\x04 \x01(\v2\x18.tnassign.v1.JobFinishedH\x00R\bfinishedB\a\n" +
-	"\x05event2\x92\x02\n" +
+	"\x05event2\xc0\b\n" +
 	"\x11AssignmentService\x12y\n" +
 	"\rAssignNumbers\x12!.tnassign.v1.AssignNumbersRequest\x1a\".tnassign.v1.AssignNumbersResponse\"\x1d\x82\xd3\xe4\x93\x02\x17:\x01*\"\x12/v1/numbers:assign(\x010\x01\x12\x81\x01\n" +
-	"\x0fUnassignNumbers\x12#.tnassign.v1.UnassignNumbersRequest\x1a$.tnassign.v1.UnassignNumbersResponse\"\x1f\x82\xd3\xe4\x93\x02\x19:\x01*\"\x14/v1/numbers:unassign(\x010\x01B9Z7github.com/tnassign/tnassign/gen/tnassign/v1;tnassignv1b\x06proto3"
+	"\x0fUnassignNumbers\x12#.tnassign.v1.UnassignNumbersRequest\x1a$.tnassign.v1.UnassignNumbersResponse\"\x1f\x82\xd3\xe4\x93\x02\x19:\x01*\"\x14/v1/numbers:unassign(\x010\x01\x12\x9d\x01\n" +
+	"\x13CreateAssignmentJob\x12'.tnassign.v1.CreateAssignmentJobRequest\x1a(.tnassign.v1.CreateAssignmentJobResponse\"3\x82\xd3\xe4\x93\x02-:\x01*\"(/v1/accounts/{account_id}/assignmentJobs\x12\x9a\x01\n" +
+	"\x10GetAssignmentJob\x12$.tnassign.v1.GetAssignmentJobRequest\x1a%.tnassign.v1.GetAssignmentJobResponse\"9\x82\xd3\xe4\x93\x023\x121/v1/accounts/{account_id}/assignmentJobs/{job_id}\x12\x97\x01\n" +
+	"\x12ListAssignmentJobs\x12&.tnassign.v1.ListAssignmentJobsRequest\x1a'.tnassign.v1.ListAssignmentJobsResponse\"0\x82\xd3\xe4\x93\x02*\x12(/v1/accounts/{account_id}/assignmentJobs\x12\xa9\x01\n" +
+	"\x12ListNumberOutcomes\x12&.tnassign.v1.ListNumberOutcomesRequest\x1a'.tnassign.v1.ListNumberOutcomesResponse\"B\x82\xd3\xe4\x93\x02<\x12:/v1/accounts/{account_id}/assignmentJobs/{job_id}/outcomes\x12\xa8\x01\n" +
+	"\x12WatchAssignmentJob\x12&.tnassign.v1.WatchAssignmentJobRequest\x1a'.tnassign.v1.WatchAssignmentJobResponse\"?\x82\xd3\xe4\x93\x029\x127/v1/accounts/{account_id}/assignmentJobs/{job_id}:watch0\x01B9Z7github.com/tnassign/tnassign/gen/tnassign/v1;tnassignv1b\x06proto3"
 
 var (
 	file_tnassign_v1_assignment_service_proto_rawDescOnce sync.Once
@@ -501,14 +506,24 @@ func file_tnassign_v1_assignment_service_proto_rawDescGZIP() []byte {
 
 var file_tnassign_v1_assignment_service_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
 var file_tnassign_v1_assignment_service_proto_goTypes = []any{
-	(*AssignNumbersRequest)(nil),    // 0: tnassign.v1.AssignNumbersRequest
-	(*AssignNumbersResponse)(nil),   // 1: tnassign.v1.AssignNumbersResponse
-	(*UnassignNumbersRequest)(nil),  // 2: tnassign.v1.UnassignNumbersRequest
-	(*UnassignNumbersResponse)(nil), // 3: tnassign.v1.UnassignNumbersResponse
-	(*JobStarted)(nil),              // 4: tnassign.v1.JobStarted
-	(*NumbersRejected)(nil),         // 5: tnassign.v1.NumbersRejected
-	(*OrderSettled)(nil),            // 6: tnassign.v1.OrderSettled
-	(*JobFinished)(nil),             // 7: tnassign.v1.JobFinished
+	(*AssignNumbersRequest)(nil),        // 0: tnassign.v1.AssignNumbersRequest
+	(*AssignNumbersResponse)(nil),       // 1: tnassign.v1.AssignNumbersResponse
+	(*UnassignNumbersRequest)(nil),      // 2: tnassign.v1.UnassignNumbersRequest
+	(*UnassignNumbersResponse)(nil),     // 3: tnassign.v1.UnassignNumbersResponse
+	(*JobStarted)(nil),                  // 4: tnassign.v1.JobStarted
+	(*NumbersRejected)(nil),             // 5: tnassign.v1.NumbersRejected
+	(*OrderSettled)(nil),                // 6: tnassign.v1.OrderSettled
+	(*JobFinished)(nil),                 // 7: tnassign.v1.JobFinished
+	(*CreateAssignmentJobRequest)(nil),  // 8: tnassign.v1.CreateAssignmentJobRequest
+	(*GetAssignmentJobRequest)(nil),     // 9: tnassign.v1.GetAssignmentJobRequest
+	(*ListAssignmentJobsRequest)(nil),   // 10: tnassign.v1.ListAssignmentJobsRequest
+	(*ListNumberOutcomesRequest)(nil),   // 11: tnassign.v1.ListNumberOutcomesRequest
+	(*WatchAssignmentJobRequest)(nil),   // 12: tnassign.v1.WatchAssignmentJobRequest
+	(*CreateAssignmentJobResponse)(nil), // 13: tnassign.v1.CreateAssignmentJobResponse
+	(*GetAssignmentJobResponse)(nil),    // 14: tnassign.v1.GetAssignmentJobResponse
+	(*ListAssignmentJobsResponse)(nil),  // 15: tnassign.v1.ListAssignmentJobsResponse
+	(*ListNumberOutcomesResponse)(nil),  // 16: tnassign.v1.ListNumberOutcomesResponse
+	(*WatchAssignmentJobResponse)(nil),  // 17: tnassign.v1.WatchAssignmentJobResponse
 }
 var file_tnassign_v1_assignment_service_proto_depIdxs = []int32{
 	4,  // 0: tnassign.v1.AssignNumbersResponse.started:type_name -> tnassign.v1.JobStarted
@@ -521,10 +536,20 @@ var file_tnassign_v1_assignment_service_proto_depIdxs = []int32{
 	7,  // 7: tnassign.v1.UnassignNumbersResponse.finished:type_name -> tnassign.v1.JobFinished
 	0,  // 8: tnassign.v1.AssignmentService.AssignNumbers:input_type -> tnassign.v1.AssignNumbersRequest
 	2,  // 9: tnassign.v1.AssignmentService.UnassignNumbers:input_type -> tnassign.v1.UnassignNumbersRequest
-	1,  // 10: tnassign.v1.AssignmentService.AssignNumbers:output_type -> tnassign.v1.AssignNumbersResponse
-	3,  // 11: tnassign.v1.AssignmentService.UnassignNumbers:output_type -> tnassign.v1.UnassignNumbersResponse
-	10, // [10:12] is the sub-list for method output_type
-	8,  // [8:10] is the sub-list for method input_type
+	8,  // 10: tnassign.v1.AssignmentService.CreateAssignmentJob:input_type -> tnassign.v1.CreateAssignmentJobRequest
+	9,  // 11: tnassign.v1.AssignmentService.GetAssignmentJob:input_type -> tnassign.v1.GetAssignmentJobRequest
+	10, // 12: tnassign.v1.AssignmentService.ListAssignmentJobs:input_type -> tnassign.v1.ListAssignmentJobsRequest
+	11, // 13: tnassign.v1.AssignmentService.ListNumberOutcomes:input_type -> tnassign.v1.ListNumberOutcomesRequest
+	12, // 14: tnassign.v1.AssignmentService.WatchAssignmentJob:input_type -> tnassign.v1.WatchAssignmentJobRequest
+	1,  // 15: tnassign.v1.AssignmentService.AssignNumbers:output_type -> tnassign.v1.AssignNumbersResponse
+	3,  // 16: tnassign.v1.AssignmentService.UnassignNumbers:output_type -> tnassign.v1.UnassignNumbersResponse
+	13, // 17: tnassign.v1.AssignmentService.CreateAssignmentJob:output_type -> tnassign.v1.CreateAssignmentJobResponse
+	14, // 18: tnassign.v1.AssignmentService.GetAssignmentJob:output_type -> tnassign.v1.GetAssignmentJobResponse
+	15, // 19: tnassign.v1.AssignmentService.ListAssignmentJobs:output_type -> tnassign.v1.ListAssignmentJobsResponse
+	16, // 20: tnassign.v1.AssignmentService.ListNumberOutcomes:output_type -> tnassign.v1.ListNumberOutcomesResponse
+	17, // 21: tnassign.v1.AssignmentService.WatchAssignmentJob:output_type -> tnassign.v1.WatchAssignmentJobResponse
+	15, // [15:22] is the sub-list for method output_type
+	8,  // [8:15] is the sub-list for method input_type
 	8,  // [8:8] is the sub-list for extension type_name
 	8,  // [8:8] is the sub-list for extension extendee
 	0,  // [0:8] is the sub-list for field type_name
@@ -536,6 +561,7 @@ func file_tnassign_v1_assignment_service_proto_init() {
 		return
 	}
 	file_tnassign_v1_assignment_proto_init()
+	file_tnassign_v1_job_proto_init()
 	file_tnassign_v1_assignment_service_proto_msgTypes[1].OneofWrappers = []any{
 		(*AssignNumbersResponse_Started)(nil),
 		(*AssignNumbersResponse_Rejected)(nil),

@@ -19,8 +19,13 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	AssignmentService_AssignNumbers_FullMethodName   = "/tnassign.v1.AssignmentService/AssignNumbers"
-	AssignmentService_UnassignNumbers_FullMethodName = "/tnassign.v1.AssignmentService/UnassignNumbers"
+	AssignmentService_AssignNumbers_FullMethodName       = "/tnassign.v1.AssignmentService/AssignNumbers"
+	AssignmentService_UnassignNumbers_FullMethodName     = "/tnassign.v1.AssignmentService/UnassignNumbers"
+	AssignmentService_CreateAssignmentJob_FullMethodName = "/tnassign.v1.AssignmentService/CreateAssignmentJob"
+	AssignmentService_GetAssignmentJob_FullMethodName    = "/tnassign.v1.AssignmentService/GetAssignmentJob"
+	AssignmentService_ListAssignmentJobs_FullMethodName  = "/tnassign.v1.AssignmentService/ListAssignmentJobs"
+	AssignmentService_ListNumberOutcomes_FullMethodName  = "/tnassign.v1.AssignmentService/ListNumberOutcomes"
+	AssignmentService_WatchAssignmentJob_FullMethodName  = "/tnassign.v1.AssignmentService/WatchAssignmentJob"
 )
 
 // AssignmentServiceClient is the client API for AssignmentService service.
@@ -53,14 +58,18 @@ type AssignmentServiceClient interface {
 	//
 	// The call ends with OK whenever the job ran to its end, even if some numbers
 	// failed: per-number problems are events, not errors. It ends with:
-	//   - INVALID_ARGUMENT (with google.rpc.BadRequest field violations) for a
-	//     missing or malformed `account_id` or `customer_order_id`, or a later
-	//     message naming a different account;
-	//   - PERMISSION_DENIED when the account is not served by this deployment;
-	//   - UNAUTHENTICATED / PERMISSION_DENIED when Bandwidth refuses the
-	//     service's credentials (reason BANDWIDTH_AUTH);
+	//   - INVALID_ARGUMENT (with google.rpc.BadRequest field violations) for an
+	//     empty request stream, a missing or malformed `account_id`, a malformed
+	//     `customer_order_id` or `request_id`, or a later message whose
+	//     `account_id`, `customer_order_id` or `request_id` differs from the
+	//     first message's or that sets `validate_only` when the first did not;
+	//   - PERMISSION_DENIED (reason ACCOUNT_NOT_ALLOWED) when the account is not
+	//     served by this deployment;
+	//   - FAILED_PRECONDITION (reason BANDWIDTH_AUTH) when Bandwidth refuses the
+	//     service's credentials: the deployment, not the caller, must fix them;
 	//   - RESOURCE_EXHAUSTED when Bandwidth keeps throttling past the retry budget;
-	//   - UNAVAILABLE when Bandwidth is down or timing out past the retry budget;
+	//   - UNAVAILABLE when Bandwidth is down or timing out past the retry budget,
+	//     or (reason SHUTTING_DOWN) when the service is shutting down;
 	//   - CANCELLED / DEADLINE_EXCEEDED when the caller goes away;
 	//   - INTERNAL for a defect in the service (no internals are disclosed).
 	//
@@ -71,6 +80,30 @@ type AssignmentServiceClient interface {
 	// Bandwidth. It behaves exactly like AssignNumbers, with the action
 	// UNASSIGN: same message rules, same events, same status codes.
 	UnassignNumbers(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[UnassignNumbersRequest, UnassignNumbersResponse], error)
+	// CreateAssignmentJob submits a whole job in one request and returns it at
+	// once, in state RUNNING; the job goes on in the background. Poll it with
+	// GetAssignmentJob, follow it with WatchAssignmentJob and read its results
+	// with ListNumberOutcomes. Fails with INVALID_ARGUMENT for a missing action or
+	// account, a bad customer order id or more numbers than allowed, and with
+	// PERMISSION_DENIED for an account this deployment does not serve. A request
+	// repeating the `request_id` of an existing job of the account returns that
+	// job and submits nothing.
+	CreateAssignmentJob(ctx context.Context, in *CreateAssignmentJobRequest, opts ...grpc.CallOption) (*CreateAssignmentJobResponse, error)
+	// GetAssignmentJob returns one job with its counts and orders. A job of
+	// another account, or an unknown id, is NOT_FOUND.
+	GetAssignmentJob(ctx context.Context, in *GetAssignmentJobRequest, opts ...grpc.CallOption) (*GetAssignmentJobResponse, error)
+	// ListAssignmentJobs pages through an account's jobs, newest first
+	// (AIP-158). A page token is valid only with the same account and filter;
+	// a malformed one is INVALID_ARGUMENT.
+	ListAssignmentJobs(ctx context.Context, in *ListAssignmentJobsRequest, opts ...grpc.CallOption) (*ListAssignmentJobsResponse, error)
+	// ListNumberOutcomes pages through the per-number outcomes of one job, in
+	// the order the numbers were received (AIP-158), optionally only those with
+	// one result. Unknown jobs are NOT_FOUND.
+	ListNumberOutcomes(ctx context.Context, in *ListNumberOutcomesRequest, opts ...grpc.CallOption) (*ListNumberOutcomesResponse, error)
+	// WatchAssignmentJob streams a job's events: those already recorded first,
+	// then live ones, ending after `finished`. Watching a finished job replays
+	// it. Unknown jobs are NOT_FOUND.
+	WatchAssignmentJob(ctx context.Context, in *WatchAssignmentJobRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchAssignmentJobResponse], error)
 }
 
 type assignmentServiceClient struct {
@@ -107,6 +140,65 @@ func (c *assignmentServiceClient) UnassignNumbers(ctx context.Context, opts ...g
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type AssignmentService_UnassignNumbersClient = grpc.BidiStreamingClient[UnassignNumbersRequest, UnassignNumbersResponse]
 
+func (c *assignmentServiceClient) CreateAssignmentJob(ctx context.Context, in *CreateAssignmentJobRequest, opts ...grpc.CallOption) (*CreateAssignmentJobResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateAssignmentJobResponse)
+	err := c.cc.Invoke(ctx, AssignmentService_CreateAssignmentJob_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *assignmentServiceClient) GetAssignmentJob(ctx context.Context, in *GetAssignmentJobRequest, opts ...grpc.CallOption) (*GetAssignmentJobResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetAssignmentJobResponse)
+	err := c.cc.Invoke(ctx, AssignmentService_GetAssignmentJob_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *assignmentServiceClient) ListAssignmentJobs(ctx context.Context, in *ListAssignmentJobsRequest, opts ...grpc.CallOption) (*ListAssignmentJobsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListAssignmentJobsResponse)
+	err := c.cc.Invoke(ctx, AssignmentService_ListAssignmentJobs_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *assignmentServiceClient) ListNumberOutcomes(ctx context.Context, in *ListNumberOutcomesRequest, opts ...grpc.CallOption) (*ListNumberOutcomesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListNumberOutcomesResponse)
+	err := c.cc.Invoke(ctx, AssignmentService_ListNumberOutcomes_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *assignmentServiceClient) WatchAssignmentJob(ctx context.Context, in *WatchAssignmentJobRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchAssignmentJobResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &AssignmentService_ServiceDesc.Streams[2], AssignmentService_WatchAssignmentJob_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[WatchAssignmentJobRequest, WatchAssignmentJobResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type AssignmentService_WatchAssignmentJobClient = grpc.ServerStreamingClient[WatchAssignmentJobResponse]
+
 // AssignmentServiceServer is the server API for AssignmentService service.
 // All implementations must embed UnimplementedAssignmentServiceServer
 // for forward compatibility.
@@ -137,14 +229,18 @@ type AssignmentServiceServer interface {
 	//
 	// The call ends with OK whenever the job ran to its end, even if some numbers
 	// failed: per-number problems are events, not errors. It ends with:
-	//   - INVALID_ARGUMENT (with google.rpc.BadRequest field violations) for a
-	//     missing or malformed `account_id` or `customer_order_id`, or a later
-	//     message naming a different account;
-	//   - PERMISSION_DENIED when the account is not served by this deployment;
-	//   - UNAUTHENTICATED / PERMISSION_DENIED when Bandwidth refuses the
-	//     service's credentials (reason BANDWIDTH_AUTH);
+	//   - INVALID_ARGUMENT (with google.rpc.BadRequest field violations) for an
+	//     empty request stream, a missing or malformed `account_id`, a malformed
+	//     `customer_order_id` or `request_id`, or a later message whose
+	//     `account_id`, `customer_order_id` or `request_id` differs from the
+	//     first message's or that sets `validate_only` when the first did not;
+	//   - PERMISSION_DENIED (reason ACCOUNT_NOT_ALLOWED) when the account is not
+	//     served by this deployment;
+	//   - FAILED_PRECONDITION (reason BANDWIDTH_AUTH) when Bandwidth refuses the
+	//     service's credentials: the deployment, not the caller, must fix them;
 	//   - RESOURCE_EXHAUSTED when Bandwidth keeps throttling past the retry budget;
-	//   - UNAVAILABLE when Bandwidth is down or timing out past the retry budget;
+	//   - UNAVAILABLE when Bandwidth is down or timing out past the retry budget,
+	//     or (reason SHUTTING_DOWN) when the service is shutting down;
 	//   - CANCELLED / DEADLINE_EXCEEDED when the caller goes away;
 	//   - INTERNAL for a defect in the service (no internals are disclosed).
 	//
@@ -155,6 +251,30 @@ type AssignmentServiceServer interface {
 	// Bandwidth. It behaves exactly like AssignNumbers, with the action
 	// UNASSIGN: same message rules, same events, same status codes.
 	UnassignNumbers(grpc.BidiStreamingServer[UnassignNumbersRequest, UnassignNumbersResponse]) error
+	// CreateAssignmentJob submits a whole job in one request and returns it at
+	// once, in state RUNNING; the job goes on in the background. Poll it with
+	// GetAssignmentJob, follow it with WatchAssignmentJob and read its results
+	// with ListNumberOutcomes. Fails with INVALID_ARGUMENT for a missing action or
+	// account, a bad customer order id or more numbers than allowed, and with
+	// PERMISSION_DENIED for an account this deployment does not serve. A request
+	// repeating the `request_id` of an existing job of the account returns that
+	// job and submits nothing.
+	CreateAssignmentJob(context.Context, *CreateAssignmentJobRequest) (*CreateAssignmentJobResponse, error)
+	// GetAssignmentJob returns one job with its counts and orders. A job of
+	// another account, or an unknown id, is NOT_FOUND.
+	GetAssignmentJob(context.Context, *GetAssignmentJobRequest) (*GetAssignmentJobResponse, error)
+	// ListAssignmentJobs pages through an account's jobs, newest first
+	// (AIP-158). A page token is valid only with the same account and filter;
+	// a malformed one is INVALID_ARGUMENT.
+	ListAssignmentJobs(context.Context, *ListAssignmentJobsRequest) (*ListAssignmentJobsResponse, error)
+	// ListNumberOutcomes pages through the per-number outcomes of one job, in
+	// the order the numbers were received (AIP-158), optionally only those with
+	// one result. Unknown jobs are NOT_FOUND.
+	ListNumberOutcomes(context.Context, *ListNumberOutcomesRequest) (*ListNumberOutcomesResponse, error)
+	// WatchAssignmentJob streams a job's events: those already recorded first,
+	// then live ones, ending after `finished`. Watching a finished job replays
+	// it. Unknown jobs are NOT_FOUND.
+	WatchAssignmentJob(*WatchAssignmentJobRequest, grpc.ServerStreamingServer[WatchAssignmentJobResponse]) error
 	mustEmbedUnimplementedAssignmentServiceServer()
 }
 
@@ -170,6 +290,21 @@ func (UnimplementedAssignmentServiceServer) AssignNumbers(grpc.BidiStreamingServ
 }
 func (UnimplementedAssignmentServiceServer) UnassignNumbers(grpc.BidiStreamingServer[UnassignNumbersRequest, UnassignNumbersResponse]) error {
 	return status.Error(codes.Unimplemented, "method UnassignNumbers not implemented")
+}
+func (UnimplementedAssignmentServiceServer) CreateAssignmentJob(context.Context, *CreateAssignmentJobRequest) (*CreateAssignmentJobResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateAssignmentJob not implemented")
+}
+func (UnimplementedAssignmentServiceServer) GetAssignmentJob(context.Context, *GetAssignmentJobRequest) (*GetAssignmentJobResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetAssignmentJob not implemented")
+}
+func (UnimplementedAssignmentServiceServer) ListAssignmentJobs(context.Context, *ListAssignmentJobsRequest) (*ListAssignmentJobsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListAssignmentJobs not implemented")
+}
+func (UnimplementedAssignmentServiceServer) ListNumberOutcomes(context.Context, *ListNumberOutcomesRequest) (*ListNumberOutcomesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListNumberOutcomes not implemented")
+}
+func (UnimplementedAssignmentServiceServer) WatchAssignmentJob(*WatchAssignmentJobRequest, grpc.ServerStreamingServer[WatchAssignmentJobResponse]) error {
+	return status.Error(codes.Unimplemented, "method WatchAssignmentJob not implemented")
 }
 func (UnimplementedAssignmentServiceServer) mustEmbedUnimplementedAssignmentServiceServer() {}
 func (UnimplementedAssignmentServiceServer) testEmbeddedByValue()                           {}
@@ -206,13 +341,113 @@ func _AssignmentService_UnassignNumbers_Handler(srv interface{}, stream grpc.Ser
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type AssignmentService_UnassignNumbersServer = grpc.BidiStreamingServer[UnassignNumbersRequest, UnassignNumbersResponse]
 
+func _AssignmentService_CreateAssignmentJob_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateAssignmentJobRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AssignmentServiceServer).CreateAssignmentJob(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AssignmentService_CreateAssignmentJob_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AssignmentServiceServer).CreateAssignmentJob(ctx, req.(*CreateAssignmentJobRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AssignmentService_GetAssignmentJob_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetAssignmentJobRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AssignmentServiceServer).GetAssignmentJob(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AssignmentService_GetAssignmentJob_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AssignmentServiceServer).GetAssignmentJob(ctx, req.(*GetAssignmentJobRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AssignmentService_ListAssignmentJobs_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListAssignmentJobsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AssignmentServiceServer).ListAssignmentJobs(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AssignmentService_ListAssignmentJobs_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AssignmentServiceServer).ListAssignmentJobs(ctx, req.(*ListAssignmentJobsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AssignmentService_ListNumberOutcomes_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListNumberOutcomesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AssignmentServiceServer).ListNumberOutcomes(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AssignmentService_ListNumberOutcomes_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AssignmentServiceServer).ListNumberOutcomes(ctx, req.(*ListNumberOutcomesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AssignmentService_WatchAssignmentJob_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(WatchAssignmentJobRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(AssignmentServiceServer).WatchAssignmentJob(m, &grpc.GenericServerStream[WatchAssignmentJobRequest, WatchAssignmentJobResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type AssignmentService_WatchAssignmentJobServer = grpc.ServerStreamingServer[WatchAssignmentJobResponse]
+
 // AssignmentService_ServiceDesc is the grpc.ServiceDesc for AssignmentService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
 var AssignmentService_ServiceDesc = grpc.ServiceDesc{
 	ServiceName: "tnassign.v1.AssignmentService",
 	HandlerType: (*AssignmentServiceServer)(nil),
-	Methods:     []grpc.MethodDesc{},
+	Methods: []grpc.MethodDesc{
+		{
+			MethodName: "CreateAssignmentJob",
+			Handler:    _AssignmentService_CreateAssignmentJob_Handler,
+		},
+		{
+			MethodName: "GetAssignmentJob",
+			Handler:    _AssignmentService_GetAssignmentJob_Handler,
+		},
+		{
+			MethodName: "ListAssignmentJobs",
+			Handler:    _AssignmentService_ListAssignmentJobs_Handler,
+		},
+		{
+			MethodName: "ListNumberOutcomes",
+			Handler:    _AssignmentService_ListNumberOutcomes_Handler,
+		},
+	},
 	Streams: []grpc.StreamDesc{
 		{
 			StreamName:    "AssignNumbers",
@@ -225,6 +460,11 @@ var AssignmentService_ServiceDesc = grpc.ServiceDesc{
 			Handler:       _AssignmentService_UnassignNumbers_Handler,
 			ServerStreams: true,
 			ClientStreams: true,
+		},
+		{
+			StreamName:    "WatchAssignmentJob",
+			Handler:       _AssignmentService_WatchAssignmentJob_Handler,
+			ServerStreams: true,
 		},
 	},
 	Metadata: "tnassign/v1/assignment_service.proto",
