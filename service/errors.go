@@ -1,0 +1,185 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/protoadapt"
+
+	"github.com/tnassign/tnassign/bandwidth"
+)
+
+// errorDomain is the ErrorInfo domain of every status the service returns.
+const errorDomain = "tnassign"
+
+// The ErrorInfo reasons the service returns.
+const (
+	reasonInvalidArgument    = "INVALID_ARGUMENT"
+	reasonAccountNotAllowed  = "ACCOUNT_NOT_ALLOWED"
+	reasonBandwidthAuth      = "BANDWIDTH_AUTH"
+	reasonBandwidthThrottled = "BANDWIDTH_RATE_LIMITED"
+	reasonBandwidthDown      = "BANDWIDTH_UNAVAILABLE"
+	reasonShuttingDown       = "SHUTTING_DOWN"
+	reasonCancelled          = "CANCELLED"
+	reasonDeadlineExceeded   = "DEADLINE_EXCEEDED"
+	reasonInternal           = "INTERNAL"
+	reasonRequestStream      = "REQUEST_STREAM_FAILED"
+)
+
+// maxViolationDescription caps a field violation's description: status details travel in
+// trailers, which clients cap near 8 KiB.
+const maxViolationDescription = 200
+
+// errShuttingDown stops jobs when the service shuts down.
+var errShuttingDown = errors.New("service: shutting down")
+
+// storeError is a ledger failure, always INTERNAL: the ledger is ours. It does not unwrap, so
+// that a context error inside it is not mistaken for the caller going away.
+type storeError struct {
+	op  string
+	err error
+}
+
+func (e *storeError) Error() string { return "ledger: " + e.op + ": " + e.err.Error() }
+
+func storeFailure(op string, err error) error { return &storeError{op: op, err: err} }
+
+// streamBroken is a failure to read the request stream: the caller went away, or gRPC refused
+// its message. The job ends ABORTED and the call with the stream's own status.
+type streamBroken struct{ err error }
+
+func (e *streamBroken) Error() string { return "request stream: " + e.err.Error() }
+
+// callError is an error whose gRPC status the service chose where it happened: a caller mistake or
+// a refusal. Everything else is classified by statusOf.
+type callError struct {
+	code       codes.Code
+	reason     string
+	message    string
+	violations []*errdetails.BadRequest_FieldViolation
+}
+
+func (e *callError) Error() string { return e.message }
+
+// violation is one BadRequest field violation.
+func violation(field, description string) *errdetails.BadRequest_FieldViolation {
+	if len(description) > maxViolationDescription {
+		description = description[:maxViolationDescription]
+	}
+	return &errdetails.BadRequest_FieldViolation{Field: field, Description: description}
+}
+
+// invalidArgument is a caller mistake: INVALID_ARGUMENT with the given field violations.
+func invalidArgument(message string, vs ...*errdetails.BadRequest_FieldViolation) *callError {
+	return &callError{code: codes.InvalidArgument, reason: reasonInvalidArgument, message: message, violations: vs}
+}
+
+// accountNotAllowed refuses an account outside the allow-list.
+func accountNotAllowed(account string) *callError {
+	return &callError{code: codes.PermissionDenied, reason: reasonAccountNotAllowed,
+		message: fmt.Sprintf("account %s is not served by this deployment", account)}
+}
+
+// isAbort reports whether err means the caller went away or the service is shutting down: the
+// job ends ABORTED rather than FAILED.
+func isAbort(err error) bool {
+	var sb *streamBroken
+	return errors.As(err, &sb) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, errShuttingDown)
+}
+
+// isFatalUpstream reports whether an upstream error means no later order can succeed either, so
+// the job stops taking numbers.
+func isFatalUpstream(err error) bool {
+	return errors.Is(err, bandwidth.ErrUnauthorized) || errors.Is(err, bandwidth.ErrRateLimited) ||
+		errors.Is(err, bandwidth.ErrUnavailable)
+}
+
+// reasonOf returns the ErrorInfo reason statusOf gives err; the ledger records it as the job's
+// failure.
+func reasonOf(err error) string {
+	if err == nil {
+		return ""
+	}
+	st := statusOf(err, "")
+	for _, d := range status.Convert(st).Details() {
+		if info, ok := d.(*errdetails.ErrorInfo); ok {
+			return info.Reason
+		}
+	}
+	return reasonInternal
+}
+
+// statusOf turns any error of a call into the gRPC status the caller sees. It is the only place
+// errors become statuses. Messages never carry internals: upstream and store errors are described
+// by their kind only (they are logged in full with the job id, which the status names).
+func statusOf(err error, jobID string) error {
+	if err == nil {
+		return nil
+	}
+	var (
+		code    codes.Code
+		reason  string
+		message string
+		ce      *callError
+		sb      *streamBroken
+	)
+	switch {
+	case errors.As(err, &sb):
+		st, _ := status.FromError(sb.err)
+		switch code = st.Code(); code {
+		case codes.Canceled:
+			reason, message = reasonCancelled, "the call was cancelled"
+		case codes.DeadlineExceeded:
+			reason, message = reasonDeadlineExceeded, "the call's deadline expired"
+		default:
+			if code == codes.Unknown || code == codes.OK {
+				code = codes.Canceled
+			}
+			reason, message = reasonRequestStream, "reading the request stream failed: "+st.Message()
+		}
+	case errors.As(err, &ce):
+		code, reason, message = ce.code, ce.reason, ce.message
+	case errors.Is(err, bandwidth.ErrForbidden):
+		// The operator's credentials, not the caller's, are at fault; UNAUTHENTICATED would tell
+		// the caller to fix its own. FAILED_PRECONDITION: do not retry until the deployment is fixed.
+		code, reason = codes.FailedPrecondition, reasonBandwidthAuth
+		message = "Bandwidth does not allow this service's credentials to act on the account"
+	case errors.Is(err, bandwidth.ErrUnauthorized):
+		code, reason = codes.FailedPrecondition, reasonBandwidthAuth
+		message = "Bandwidth refused this service's credentials"
+	case errors.Is(err, bandwidth.ErrRateLimited):
+		code, reason = codes.ResourceExhausted, reasonBandwidthThrottled
+		message = "Bandwidth kept throttling requests past the retry budget; retry later"
+	case errors.Is(err, bandwidth.ErrUnavailable):
+		code, reason = codes.Unavailable, reasonBandwidthDown
+		message = "Bandwidth is unavailable past the retry budget; retry later"
+	case errors.Is(err, errShuttingDown):
+		code, reason, message = codes.Unavailable, reasonShuttingDown, "the service is shutting down; retry"
+	case errors.Is(err, context.Canceled):
+		code, reason, message = codes.Canceled, reasonCancelled, "the call was cancelled"
+	case errors.Is(err, context.DeadlineExceeded):
+		code, reason, message = codes.DeadlineExceeded, reasonDeadlineExceeded, "the call's deadline expired"
+	default:
+		code, reason, message = codes.Internal, reasonInternal, "internal error"
+	}
+	if jobID != "" {
+		message += " (job " + jobID + ")"
+	}
+	info := &errdetails.ErrorInfo{Reason: reason, Domain: errorDomain}
+	if jobID != "" {
+		info.Metadata = map[string]string{"job_id": jobID}
+	}
+	details := []protoadapt.MessageV1{info}
+	if ce != nil && len(ce.violations) > 0 {
+		details = append(details, &errdetails.BadRequest{FieldViolations: ce.violations})
+	}
+	st := status.New(code, message)
+	if withDetails, derr := st.WithDetails(details...); derr == nil {
+		st = withDetails
+	}
+	return st.Err()
+}

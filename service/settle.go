@@ -1,0 +1,239 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tnassign/tnassign/bandwidth"
+	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
+	"github.com/tnassign/tnassign/service/ledger"
+)
+
+// settleWriteTimeout bounds a ledger write made after the service's context ended, so that a
+// forced shutdown still records what it can.
+const settleWriteTimeout = 5 * time.Second
+
+// settle drives one dispatched batch to its end: record it, create the order, poll it until
+// final, record and report the outcome. It runs under the job's context, which lives as long as
+// the service, so an order whose caller went away still settles and is recorded.
+func (j *job) settle(b *batch) {
+	defer func() {
+		j.s.obs.ordersInFlight(-1)
+		j.release()
+		j.s.work.add(-1)
+		j.settling.Done()
+	}()
+	ctx := j.ctx
+	if ctx.Err() != nil {
+		// The service gave up waiting: send nothing more.
+		j.stop(errShuttingDown)
+		j.addNotSubmitted(b.numbers)
+		return
+	}
+	err := j.s.store.RecordBatch(ctx, j.id, ledger.Batch{Seq: b.seq, CustomerOrderID: b.customerOrderID, Numbers: b.numbers})
+	if err != nil {
+		j.stop(storeFailure("record batch", err))
+		j.addNotSubmitted(b.numbers)
+		return
+	}
+	order := bandwidth.Order{CustomerOrderID: b.customerOrderID, Action: j.action, TelephoneNumbers: b.numbers}
+	resp, err := j.s.up.CreateOrder(ctx, j.params.accountID, order)
+	if err != nil {
+		j.createFailed(b, err)
+		return
+	}
+	if resp.OrderID != "" {
+		err := writeLedger(ctx, func(ctx context.Context) error { return j.s.store.RecordOrderID(ctx, j.id, b.seq, resp.OrderID) })
+		if err != nil {
+			j.stop(storeFailure("record order id", err))
+		}
+	}
+	j.log.Debug("order created", "seq", b.seq, "order_id", resp.OrderID, "status", resp.Status)
+	if !resp.Status.Final() {
+		if resp.OrderID == "" {
+			j.log.Warn("Bandwidth accepted an order without an id", "seq", b.seq)
+			j.report(b, unknownSettlement(b, "", "Bandwidth accepted the order without naming it"))
+			return
+		}
+		final, err := j.s.up.AwaitOrder(ctx, j.params.accountID, resp.OrderID)
+		if err != nil {
+			j.log.Warn("polling an order failed", "seq", b.seq, "order_id", resp.OrderID, "err", err)
+			if isFatalUpstream(err) {
+				j.stop(err)
+			}
+			j.report(b, unknownSettlement(b, resp.OrderID, "polling the order failed"))
+			return
+		}
+		resp = final
+	}
+	j.report(b, settlementOf(b, resp))
+}
+
+// createFailed handles a CreateOrder error. Errors that rule out any later order (credentials,
+// throttling or an outage past the retry budget) stop the job; the order was not created, so its
+// numbers are not submitted. A request-level refusal of this order fails its numbers and the job
+// goes on. Anything else may have created the order: its numbers are reported failed with an
+// unknown outcome, never as not submitted, so that the caller looks before resending them.
+func (j *job) createFailed(b *batch, err error) {
+	var apiErr *bandwidth.APIError
+	switch {
+	case errors.Is(err, bandwidth.ErrOutcomeUnknown):
+		j.log.Warn("order creation outcome unknown", "seq", b.seq, "customer_order_id", b.customerOrderID, "err", err)
+		if isFatalUpstream(err) {
+			j.stop(err)
+		}
+		j.report(b, unknownSettlement(b, "", "Bandwidth did not confirm whether it created the order"))
+	case isFatalUpstream(err):
+		j.log.Warn("Bandwidth refused an order; stopping the job", "seq", b.seq, "err", err)
+		j.stop(err)
+		j.unsent(b)
+	case errors.As(err, &apiErr) && apiErr.HTTPStatus >= 400 && apiErr.HTTPStatus < 500:
+		j.log.Warn("Bandwidth rejected an order", "seq", b.seq, "http_status", apiErr.HTTPStatus, "code", apiErr.Code)
+		j.report(b, ledger.Settlement{Status: string(bandwidth.StatusFailed), Errors: []ledger.NumberError{{
+			Code: apiErr.Code, Description: apiErr.Description, Numbers: b.numbers,
+		}}})
+	case errors.Is(err, bandwidth.ErrInvalidOrder):
+		// Numbers are validated before batching: an order the client refuses is our defect.
+		j.log.Error("the Bandwidth client refused an order", "seq", b.seq, "err", err)
+		j.stop(fmt.Errorf("service: batch %d refused by the client: %w", b.seq, err))
+		j.unsent(b)
+	default:
+		j.log.Warn("order creation failed; outcome unknown", "seq", b.seq, "customer_order_id", b.customerOrderID, "err", err)
+		j.report(b, unknownSettlement(b, "", "Bandwidth did not confirm whether it created the order"))
+	}
+}
+
+// unsent records that a recorded batch was never created: its numbers are not submitted.
+func (j *job) unsent(b *batch) {
+	err := writeLedger(j.ctx, func(ctx context.Context) error { return j.s.store.RecordBatchUnsent(ctx, j.id, b.seq) })
+	if err != nil {
+		j.stop(storeFailure("record batch unsent", err))
+	}
+	j.addNotSubmitted(b.numbers)
+}
+
+// report records a settled batch, counts it and sends its `order` event.
+func (j *job) report(b *batch, s ledger.Settlement) {
+	err := writeLedger(j.ctx, func(ctx context.Context) error { return j.s.store.RecordSettlement(ctx, j.id, b.seq, s) })
+	if err != nil {
+		j.stop(storeFailure("record settlement", err))
+	}
+	failed := 0
+	for _, e := range s.Errors {
+		failed += len(e.Numbers)
+	}
+	j.mu.Lock()
+	j.counts.Succeeded += int64(len(s.Succeeded))
+	j.counts.Failed += int64(failed)
+	j.mu.Unlock()
+	j.s.obs.numbersSettled(j.actionName, "succeeded", len(s.Succeeded))
+	j.s.obs.numbersSettled(j.actionName, "failed", failed)
+	j.s.obs.orderSettled(j.actionName, lowerStatus(s.Status))
+	o := &tnassignv1.OrderSettled{
+		OrderId:          s.OrderID,
+		CustomerOrderId:  b.customerOrderID,
+		ProcessingStatus: processingStatus(s.Status),
+		SucceededNumbers: s.Succeeded,
+	}
+	for _, e := range s.Errors {
+		o.Errors = append(o.Errors, &tnassignv1.OrderError{Code: int32(e.Code), Description: e.Description, TelephoneNumbers: e.Numbers})
+	}
+	j.events.push(orderEvent(o))
+}
+
+// settlementOf maps a final order to the batch's outcome. Every number of the batch lands exactly
+// once: in the first error that names it, or else in Succeeded. Numbers Bandwidth names that are
+// not in the batch are ignored. A FAILED order that leaves numbers unnamed fails them with code 0.
+func settlementOf(b *batch, resp *bandwidth.OrderResponse) ledger.Settlement {
+	s := ledger.Settlement{OrderID: resp.OrderID, Status: string(resp.Status)}
+	if len(resp.Errors) == 0 && resp.Status != bandwidth.StatusFailed {
+		s.Succeeded = b.numbers
+		return s
+	}
+	index := make(map[string]int, len(b.numbers))
+	for i, n := range b.numbers {
+		index[n] = i
+	}
+	failed := make([]bool, len(b.numbers))
+	for _, e := range resp.Errors {
+		var nums []string
+		for _, raw := range e.TelephoneNumbers {
+			i, ok := index[raw]
+			if !ok {
+				t, detail := parseTN(raw)
+				if detail != "" {
+					continue
+				}
+				if i, ok = index[t.String()]; !ok {
+					continue
+				}
+			}
+			if !failed[i] {
+				failed[i] = true
+				nums = append(nums, b.numbers[i])
+			}
+		}
+		if len(nums) > 0 {
+			s.Errors = append(s.Errors, ledger.NumberError{Code: e.Code, Description: e.Description, Numbers: nums})
+		}
+	}
+	var rest []string
+	for i, n := range b.numbers {
+		if !failed[i] {
+			rest = append(rest, n)
+		}
+	}
+	if resp.Status == bandwidth.StatusFailed && len(rest) > 0 {
+		s.Errors = append(s.Errors, ledger.NumberError{Description: "Bandwidth reported the order FAILED without an error for these numbers", Numbers: rest})
+	} else {
+		s.Succeeded = rest
+	}
+	return s
+}
+
+// unknownSettlement reports a batch whose order may or may not exist at Bandwidth: all its
+// numbers fail with code 0 and a description naming the ids to look the order up by.
+func unknownSettlement(b *batch, orderID, why string) ledger.Settlement {
+	desc := fmt.Sprintf("outcome unknown: %s; Bandwidth may have processed these numbers: look up CustomerOrderId %q", why, b.customerOrderID)
+	if orderID != "" {
+		desc += fmt.Sprintf(" (OrderId %s)", orderID)
+	}
+	desc += " before sending them again"
+	return ledger.Settlement{OrderID: orderID, Status: string(bandwidth.StatusFailed), Errors: []ledger.NumberError{{Description: desc, Numbers: b.numbers}}}
+}
+
+// writeLedger runs a ledger write under ctx, or, once ctx has ended, under a fresh context bounded
+// by settleWriteTimeout: an order that settled or was abandoned is recorded even during a forced
+// shutdown.
+func writeLedger(ctx context.Context, write func(context.Context) error) error {
+	if ctx.Err() == nil {
+		return write(ctx)
+	}
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleWriteTimeout)
+	defer cancel()
+	return write(wctx)
+}
+
+func processingStatus(s string) tnassignv1.ProcessingStatus {
+	switch bandwidth.Status(s) {
+	case bandwidth.StatusComplete:
+		return tnassignv1.ProcessingStatus_PROCESSING_STATUS_COMPLETE
+	case bandwidth.StatusPartial:
+		return tnassignv1.ProcessingStatus_PROCESSING_STATUS_PARTIAL
+	case bandwidth.StatusFailed:
+		return tnassignv1.ProcessingStatus_PROCESSING_STATUS_FAILED
+	}
+	return tnassignv1.ProcessingStatus_PROCESSING_STATUS_UNSPECIFIED
+}
+
+func lowerStatus(s string) string {
+	switch bandwidth.Status(s) {
+	case bandwidth.StatusComplete:
+		return "complete"
+	case bandwidth.StatusPartial:
+		return "partial"
+	}
+	return "failed"
+}
