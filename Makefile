@@ -14,12 +14,16 @@ BUF_VERSION              := v1.75.0
 PROTOC_GEN_GO_VERSION    := v1.36.12
 PROTOC_GEN_GRPC_VERSION  := v1.6.2
 GRPC_GATEWAY_VERSION     := v2.33.0
+# grpcurl is not needed to build or test; `make grpcurl` installs it for the
+# README's examples.
+GRPCURL_VERSION          := v1.9.4
 # googleapis protos (google/api/annotations.proto, http.proto) come from this
 # pinned module's third_party/googleapis; they are extracted, never committed.
 GOOGLEAPIS_MODULE        := github.com/grpc-ecosystem/grpc-gateway
 GOOGLEAPIS_VERSION       := v1.16.0
 
 TOOLS_STAMP := $(BIN)/.tools-$(BUF_VERSION)-$(PROTOC_GEN_GO_VERSION)-$(PROTOC_GEN_GRPC_VERSION)-$(GRPC_GATEWAY_VERSION)
+GRPCURL_STAMP := $(BIN)/.grpcurl-$(GRPCURL_VERSION)
 THIRD_PARTY := third_party/googleapis
 THIRD_PARTY_STAMP := $(THIRD_PARTY)/.stamp-$(GOOGLEAPIS_VERSION)
 
@@ -98,9 +102,36 @@ breaking: tools third_party ## buf breaking against the previous commit (BREAKIN
 test: ## Run every test (with the race detector).
 	go test $(GO_TEST_FLAGS) ./...
 
+.PHONY: fuzz
+fuzz: ## Run every fuzz target for FUZZTIME each (default 30s).
+	@grep -rl --include='*_test.go' '^func Fuzz' . | grep -v '^./gen/' | sort | while read -r f; do \
+	  dir=$$(dirname "$$f"); \
+	  for t in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' "$$f"); do \
+	    echo "== $$dir $$t ($(FUZZTIME))"; \
+	    go test -run='^$$' -fuzz="^$$t\$$" -fuzztime=$(FUZZTIME) "$$dir" || exit 1; \
+	  done; \
+	done
+
 .PHONY: build
 build: ## Build the binaries into ./bin.
 	go build -o $(BIN)/ ./cmd/...
+
+# Extra tnassignd flags for `make run`, e.g. RUN_FLAGS=--log-level=debug.
+RUN_FLAGS ?=
+
+.PHONY: run
+run: ## Start tnassignd on the built-in Bandwidth simulator (gRPC :9090, HTTP :8080).
+	go build -o $(BIN)/tnassignd ./cmd/tnassignd
+	exec $(BIN)/tnassignd --simulate $(RUN_FLAGS)
+
+.PHONY: grpcurl
+grpcurl: $(GRPCURL_STAMP) ## Install the pinned grpcurl into ./bin (for the README's examples).
+
+$(GRPCURL_STAMP):
+	@mkdir -p $(BIN)
+	go install github.com/fullstorydev/grpcurl/cmd/grpcurl@$(GRPCURL_VERSION)
+	@rm -f $(BIN)/.grpcurl-*
+	@touch $@
 
 .PHONY: clean
 clean: ## Remove built binaries, tools and extracted protos.

@@ -1,0 +1,218 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// fakeService echoes: started on the first message, one order event per
+// message (every number succeeded), finished on half-close. Account "panic"
+// panics; account "hold" keeps the job open until Shutdown.
+type fakeService struct {
+	tnassignv1.UnimplementedAssignmentServiceServer
+
+	mu        sync.Mutex
+	readyErr  error
+	shutdowns int
+	stopping  chan struct{}
+}
+
+func newFakeService() *fakeService { return &fakeService{stopping: make(chan struct{})} }
+
+func (f *fakeService) setReady(err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.readyErr = err
+}
+
+func (f *fakeService) Ready(context.Context) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.readyErr
+}
+
+func (f *fakeService) Shutdown(context.Context) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.shutdowns == 0 {
+		close(f.stopping)
+	}
+	f.shutdowns++
+	return nil
+}
+
+func (f *fakeService) shutdownCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.shutdowns
+}
+
+func (f *fakeService) AssignNumbers(stream tnassignv1.AssignmentService_AssignNumbersServer) error {
+	var received int64
+	first := true
+	for {
+		req, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			return stream.Send(finished(received))
+		}
+		if err != nil {
+			return err
+		}
+		if first {
+			first = false
+			switch req.GetAccountId() {
+			case "panic":
+				panic("fake service panics")
+			case "hold":
+				if err := stream.Send(started(req.GetAccountId())); err != nil {
+					return err
+				}
+				<-f.stopping
+				return stream.Send(finished(received))
+			}
+			if err := stream.Send(started(req.GetAccountId())); err != nil {
+				return err
+			}
+		}
+		received += int64(len(req.GetTelephoneNumbers()))
+		if err := stream.Send(&tnassignv1.AssignNumbersResponse{Event: &tnassignv1.AssignNumbersResponse_Order{
+			Order: &tnassignv1.OrderSettled{
+				OrderId:          "order",
+				ProcessingStatus: tnassignv1.ProcessingStatus_PROCESSING_STATUS_COMPLETE,
+				SucceededNumbers: req.GetTelephoneNumbers(),
+			},
+		}}); err != nil {
+			return err
+		}
+	}
+}
+
+func started(account string) *tnassignv1.AssignNumbersResponse {
+	return &tnassignv1.AssignNumbersResponse{Event: &tnassignv1.AssignNumbersResponse_Started{
+		Started: &tnassignv1.JobStarted{JobId: "job-1", AccountId: account, Action: tnassignv1.Action_ACTION_ASSIGN},
+	}}
+}
+
+func finished(n int64) *tnassignv1.AssignNumbersResponse {
+	return &tnassignv1.AssignNumbersResponse{Event: &tnassignv1.AssignNumbersResponse_Finished{
+		Finished: &tnassignv1.JobFinished{State: tnassignv1.JobState_JOB_STATE_SUCCEEDED, ReceivedCount: n, SucceededCount: n},
+	}}
+}
+
+// syncBuffer is a log sink safe for concurrent writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// running is a Serve started by startServer.
+type running struct {
+	grpcAddr, httpAddr string
+	svc                *fakeService
+	metrics            *Metrics
+	logs               *syncBuffer
+	stop               func() error // cancels Serve's context and returns its result
+}
+
+// startServer runs Serve on loopback ports until the test ends.
+func startServer(t *testing.T, svc *fakeService) *running {
+	t.Helper()
+	grpcLis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	httpLis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &running{
+		grpcAddr: grpcLis.Addr().String(),
+		httpAddr: httpLis.Addr().String(),
+		svc:      svc,
+		metrics:  NewMetrics(),
+		logs:     &syncBuffer{},
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- Serve(ctx, grpcLis, httpLis, Options{
+			Service:       svc,
+			Logger:        slog.New(slog.NewJSONHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+			Metrics:       r.metrics,
+			ShutdownGrace: time.Second,
+			DrainTimeout:  time.Second,
+			ReadyInterval: 20 * time.Millisecond,
+		})
+	}()
+	var once sync.Once
+	var result error
+	r.stop = func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case result = <-done:
+			case <-time.After(10 * time.Second):
+				result = errors.New("Serve did not return within 10s")
+			}
+		})
+		return result
+	}
+	t.Cleanup(func() {
+		if err := r.stop(); err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	})
+	return r
+}
+
+// dial opens a gRPC client connection to the server.
+func (r *running) dial(t *testing.T) *grpc.ClientConn {
+	t.Helper()
+	conn, err := grpc.NewClient("passthrough:///"+r.grpcAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// waitFor polls cond until it holds or 5s pass.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+
+	"github.com/tnassign/tnassign/cmd/tnassignd/internal/config"
+	"github.com/tnassign/tnassign/cmd/tnassignd/internal/server"
+	"github.com/tnassign/tnassign/service"
+	"github.com/tnassign/tnassign/service/ledger"
+)
+
+// Exit statuses.
+const (
+	exitOK     = 0
+	exitFailed = 1
+	exitConfig = 2
+)
+
+// run is tnassignd: configure, listen, serve until ctx ends. stopSignals
+// is called once the first signal arrived so that a second one kills the
+// process at once. Errors before logging starts are one line on stderr.
+func run(ctx context.Context, stopSignals func(), args []string, env environment, stdout, stderr io.Writer) int {
+	cfg, err := config.Load(args, env.lookup, stdout)
+	if errors.Is(err, config.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "tnassignd: %v\n", err)
+		return exitConfig
+	}
+	grpcLis, err := listen("--grpc-addr", cfg.GRPCAddr)
+	if err != nil {
+		fmt.Fprintf(stderr, "tnassignd: %v\n", err)
+		return exitFailed
+	}
+	httpLis, err := listen("--http-addr", cfg.HTTPAddr)
+	if err != nil {
+		grpcLis.Close()
+		fmt.Fprintf(stderr, "tnassignd: %v\n", err)
+		return exitFailed
+	}
+
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	metrics := server.NewMetrics()
+	up, closeUpstream, err := newUpstream(cfg, metrics, log)
+	if err != nil {
+		grpcLis.Close()
+		httpLis.Close()
+		log.Error("cannot start", "error", err.Error())
+		return exitFailed
+	}
+	defer closeUpstream()
+
+	svc, err := service.New(serviceConfig(cfg), up, ledger.NewMemory(), metrics, log)
+	if err != nil {
+		grpcLis.Close()
+		httpLis.Close()
+		log.Error("cannot start", "error", err.Error())
+		return exitFailed
+	}
+	logStart(log, cfg)
+	for _, name := range config.UnknownEnv(env.list) {
+		log.Warn("ignoring an unknown TNASSIGN_ variable; misspelt?", "name", name)
+	}
+
+	// Serve stops when the first signal arrives; from then on the default
+	// signal handling is back, so a second signal kills the process.
+	serveCtx, stopServing := context.WithCancel(context.Background())
+	defer stopServing()
+	go func() {
+		select {
+		case <-ctx.Done():
+			stopSignals()
+			log.Info("signal received: finishing in-flight work; signal again to stop at once")
+			stopServing()
+		case <-serveCtx.Done():
+		}
+	}()
+	err = server.Serve(serveCtx, grpcLis, httpLis, server.Options{
+		Service:       svc,
+		Logger:        log,
+		Metrics:       metrics,
+		ShutdownGrace: cfg.ShutdownGrace,
+	})
+	if err != nil {
+		log.Error("stopped on error", "error", err.Error())
+		return exitFailed
+	}
+	return exitOK
+}
+
+// environment is the process environment: lookup reads one variable,
+// list holds all as "NAME=value".
+type environment struct {
+	lookup func(string) (string, bool)
+	list   []string
+}
+
+// listen opens a TCP listener, explaining a failure in one line.
+func listen(flagName, addr string) (net.Listener, error) {
+	lis, err := net.Listen("tcp", addr)
+	if err != nil {
+		reason := err
+		var opErr *net.OpError
+		if errors.As(err, &opErr) && opErr.Err != nil {
+			reason = opErr.Err
+		}
+		return nil, fmt.Errorf("cannot listen on %s (%s): %v", addr, flagName, reason)
+	}
+	return lis, nil
+}
+
+// serviceConfig maps the flags onto the pipeline's configuration.
+func serviceConfig(cfg config.Config) service.Config {
+	return service.Config{
+		Accounts:          cfg.Accounts,
+		BatchSize:         cfg.BatchSize,
+		BatchLinger:       cfg.BatchLinger,
+		MaxInflightPerJob: cfg.MaxInflightPerJob,
+		MaxInflightOrders: cfg.MaxInflightOrders,
+		RateLimit:         cfg.RateLimit,
+	}
+}
+
+// logStart logs the effective configuration; it holds no secret.
+func logStart(log *slog.Logger, cfg config.Config) {
+	log.Info("starting tnassignd",
+		"grpc_addr", cfg.GRPCAddr,
+		"http_addr", cfg.HTTPAddr,
+		"accounts", cfg.Accounts,
+		"ledger", cfg.Ledger.URL,
+		"simulate", cfg.Simulate,
+		"batch_size", cfg.BatchSize,
+		"batch_linger", cfg.BatchLinger.String(),
+		"poll_interval", cfg.PollInterval.String(),
+		"max_inflight_orders", cfg.MaxInflightOrders,
+		"max_inflight_per_job", cfg.MaxInflightPerJob,
+		"rate_limit", cfg.RateLimit,
+		"shutdown_grace", cfg.ShutdownGrace.String(),
+	)
+	if cfg.Ledger.Scheme == "memory" {
+		log.Warn("the ledger is in memory: jobs and their outcomes are lost when tnassignd stops")
+	}
+}

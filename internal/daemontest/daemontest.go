@@ -1,0 +1,147 @@
+package daemontest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+)
+
+// DaemonPackage is the import path of tnassignd.
+const DaemonPackage = "github.com/tnassign/tnassign/cmd/tnassignd"
+
+// Build compiles the main package pkg (an import path of this module) into
+// dir and returns the binary's path.
+func Build(t testing.TB, pkg, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, filepath.Base(pkg))
+	cmd := exec.Command("go", "build", "-o", bin, pkg)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build %s: %v\n%s", pkg, err, out)
+	}
+	return bin
+}
+
+// Daemon is a running tnassignd.
+type Daemon struct {
+	// GRPCAddr and HTTPAddr are the host:port addresses it listens on.
+	GRPCAddr, HTTPAddr string
+
+	cmd    *exec.Cmd
+	stderr *buffer
+	exited chan struct{}
+}
+
+// Start runs bin (a tnassignd binary) with --simulate, the extra args, and
+// free loopback ports, and returns once its gRPC health check is SERVING.
+// The process is killed when the test ends; its log is shown if the test
+// failed.
+func Start(t testing.TB, bin string, args ...string) *Daemon {
+	t.Helper()
+	args = append([]string{"--simulate", "--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0"}, args...)
+	d := &Daemon{cmd: exec.Command(bin, args...), stderr: &buffer{}, exited: make(chan struct{})}
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "TNASSIGN_") {
+			d.cmd.Env = append(d.cmd.Env, kv)
+		}
+	}
+	d.cmd.Stderr = d.stderr
+	if err := d.cmd.Start(); err != nil {
+		t.Fatalf("start tnassignd: %v", err)
+	}
+	go func() {
+		_ = d.cmd.Wait()
+		close(d.exited)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-d.exited:
+		default:
+			_ = d.cmd.Process.Kill()
+			<-d.exited
+		}
+		if t.Failed() {
+			t.Logf("tnassignd log:\n%s", d.stderr.String())
+		}
+	})
+
+	deadline := time.Now().Add(30 * time.Second)
+	for d.GRPCAddr == "" || d.HTTPAddr == "" {
+		select {
+		case <-d.exited:
+			t.Fatalf("tnassignd exited while starting:\n%s", d.stderr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("tnassignd did not log its addresses within 30s:\n%s", d.stderr.String())
+		}
+		d.GRPCAddr, d.HTTPAddr = servingAddrs(d.stderr.String())
+	}
+	conn, err := grpc.NewClient("passthrough:///"+d.GRPCAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	health := healthpb.NewHealthClient(conn)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		resp, err := health.Check(ctx, &healthpb.HealthCheckRequest{})
+		cancel()
+		if err == nil && resp.GetStatus() == healthpb.HealthCheckResponse_SERVING {
+			return d
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("tnassignd not SERVING within 30s (%v, %v):\n%s", resp, err, d.stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Log returns what the daemon has logged so far.
+func (d *Daemon) Log() string { return d.stderr.String() }
+
+// servingAddrs finds the addresses in the daemon's "serving" log line.
+func servingAddrs(log string) (grpcAddr, httpAddr string) {
+	sc := bufio.NewScanner(strings.NewReader(log))
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		var line struct {
+			Msg      string `json:"msg"`
+			GRPCAddr string `json:"grpc_addr"`
+			HTTPAddr string `json:"http_addr"`
+		}
+		if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "serving" {
+			return line.GRPCAddr, line.HTTPAddr
+		}
+	}
+	return "", ""
+}
+
+// buffer collects a process's output; safe for concurrent use.
+type buffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *buffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
