@@ -1,0 +1,186 @@
+package progress
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// Stats is a snapshot of a run's progress, in numbers.
+type Stats struct {
+	Total   int64 // numbers to send
+	Sent    int64 // numbers sent to the server
+	Settled int64 // numbers with an outcome
+	Failed  int64 // settled numbers that did not succeed (failed or rejected)
+}
+
+// Config tunes a Display. Zero values take the defaults.
+type Config struct {
+	// Terminal draws a bar redrawn in place instead of plain lines.
+	Terminal bool
+	// Width is the terminal's width in columns; default 80.
+	Width int
+	// Interval between redraws: default 200ms on a terminal, 5s otherwise.
+	Interval time.Duration
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// Display shows a run's progress on w until Stop.
+type Display struct {
+	w     io.Writer
+	stats func() Stats
+	cfg   Config
+	start time.Time
+
+	mu      sync.Mutex // serializes writes to w
+	onto    bool       // a bar is drawn on the current terminal line
+	started bool
+	stop    chan struct{}
+	stopped chan struct{}
+	once    sync.Once
+}
+
+const barCells = 20
+
+// New returns a Display that reads its numbers from stats, which must be
+// safe to call from another goroutine.
+func New(w io.Writer, stats func() Stats, cfg Config) *Display {
+	if cfg.Width <= 0 {
+		cfg.Width = 80
+	}
+	if cfg.Interval <= 0 {
+		cfg.Interval = 5 * time.Second
+		if cfg.Terminal {
+			cfg.Interval = 200 * time.Millisecond
+		}
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Display{w: w, stats: stats, cfg: cfg, start: cfg.Now(), stop: make(chan struct{}), stopped: make(chan struct{})}
+}
+
+// Start redraws the display every interval, from a goroutine, until Stop.
+func (d *Display) Start() {
+	d.started = true
+	go func() {
+		defer close(d.stopped)
+		t := time.NewTicker(d.cfg.Interval)
+		defer t.Stop()
+		if d.cfg.Terminal {
+			d.Draw()
+		}
+		for {
+			select {
+			case <-d.stop:
+				return
+			case <-t.C:
+				d.Draw()
+			}
+		}
+	}()
+}
+
+// Stop ends the redraws started by Start and clears the bar from the
+// terminal, so what is printed next starts on a clean line. Start and Stop
+// are called from the same goroutine; Stop may be called more than once.
+func (d *Display) Stop() {
+	if d.started {
+		d.once.Do(func() { close(d.stop) })
+		<-d.stopped
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.clear()
+}
+
+// Draw shows the current progress once: redraws the bar in place on a
+// terminal, or writes a plain line.
+func (d *Display) Draw() {
+	line := d.Line(d.stats(), d.cfg.Now())
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.cfg.Terminal {
+		fmt.Fprintf(d.w, "\r%s\x1b[K", truncate(line, d.cfg.Width-1))
+		d.onto = true
+		return
+	}
+	fmt.Fprintln(d.w, line)
+}
+
+// Printf writes a message on a line of its own; on a terminal the bar is
+// cleared first and drawn again at the next redraw.
+func (d *Display) Printf(format string, args ...any) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.clear()
+	fmt.Fprintf(d.w, strings.TrimSuffix(format, "\n")+"\n", args...)
+}
+
+func (d *Display) clear() {
+	if d.onto {
+		fmt.Fprint(d.w, "\r\x1b[K")
+		d.onto = false
+	}
+}
+
+// Line returns the progress text for s at now, without control characters:
+// a bar on a terminal, a sentence otherwise.
+func (d *Display) Line(s Stats, now time.Time) string {
+	elapsed := now.Sub(d.start)
+	rate := 0.0
+	if elapsed > 0 {
+		rate = float64(s.Settled) / elapsed.Seconds()
+	}
+	eta := "--"
+	if rate > 0 && s.Total >= s.Settled {
+		eta = (time.Duration(float64(s.Total-s.Settled) / rate * float64(time.Second))).Round(time.Second).String()
+	}
+	pct := 100
+	if s.Total > 0 {
+		pct = int(s.Settled * 100 / s.Total)
+	}
+	if !d.cfg.Terminal {
+		return fmt.Sprintf("progress: %s/%s settled (%d%%), %s sent, %s failed, %s/s, ETA %s",
+			Thousands(s.Settled), Thousands(s.Total), pct, Thousands(s.Sent), Thousands(s.Failed),
+			Thousands(int64(rate)), eta)
+	}
+	filled := barCells * pct / 100
+	bar := strings.Repeat("█", filled) + strings.Repeat("░", barCells-filled)
+	return fmt.Sprintf("[%s] %3d%%  sent %s/%s  settled %s  failed %s  %s/s  ETA %s",
+		bar, pct, Thousands(s.Sent), Thousands(s.Total), Thousands(s.Settled), Thousands(s.Failed),
+		Thousands(int64(rate)), eta)
+}
+
+// truncate cuts s to at most n runes.
+func truncate(s string, n int) string {
+	if n <= 0 || utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}
+
+// Thousands formats n with comma thousands separators: 12345 is "12,345".
+func Thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
