@@ -96,9 +96,11 @@ type AssignmentServiceClient interface {
 	// (AIP-158). A page token is valid only with the same account and filter;
 	// a malformed one is INVALID_ARGUMENT.
 	ListAssignmentJobs(ctx context.Context, in *ListAssignmentJobsRequest, opts ...grpc.CallOption) (*ListAssignmentJobsResponse, error)
-	// ListNumberOutcomes pages through the per-number outcomes of one job, in
-	// the order the numbers were received (AIP-158), optionally only those with
-	// one result. Unknown jobs are NOT_FOUND.
+	// ListNumberOutcomes pages through the per-number outcomes of one job known
+	// so far (AIP-158), optionally only those with one result: the numbers of
+	// settled orders, order by order, then the rejected numbers in the order
+	// received, then the numbers not submitted. Numbers whose order has not
+	// settled yet are left out until it does. Unknown jobs are NOT_FOUND.
 	ListNumberOutcomes(ctx context.Context, in *ListNumberOutcomesRequest, opts ...grpc.CallOption) (*ListNumberOutcomesResponse, error)
 	// WatchAssignmentJob streams a job's events: those already recorded first,
 	// then live ones, ending after `finished`. Watching a finished job replays
@@ -267,9 +269,11 @@ type AssignmentServiceServer interface {
 	// (AIP-158). A page token is valid only with the same account and filter;
 	// a malformed one is INVALID_ARGUMENT.
 	ListAssignmentJobs(context.Context, *ListAssignmentJobsRequest) (*ListAssignmentJobsResponse, error)
-	// ListNumberOutcomes pages through the per-number outcomes of one job, in
-	// the order the numbers were received (AIP-158), optionally only those with
-	// one result. Unknown jobs are NOT_FOUND.
+	// ListNumberOutcomes pages through the per-number outcomes of one job known
+	// so far (AIP-158), optionally only those with one result: the numbers of
+	// settled orders, order by order, then the rejected numbers in the order
+	// received, then the numbers not submitted. Numbers whose order has not
+	// settled yet are left out until it does. Unknown jobs are NOT_FOUND.
 	ListNumberOutcomes(context.Context, *ListNumberOutcomesRequest) (*ListNumberOutcomesResponse, error)
 	// WatchAssignmentJob streams a job's events: those already recorded first,
 	// then live ones, ending after `finished`. Watching a finished job replays

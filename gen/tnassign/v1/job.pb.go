@@ -913,8 +913,8 @@ func (x *ListNumberOutcomesRequest) GetResult() NumberResult {
 	return NumberResult_NUMBER_RESULT_UNSPECIFIED
 }
 
-// ListNumberOutcomesResponse is one page of outcomes, in the order the
-// numbers were received.
+// ListNumberOutcomesResponse is one page of outcomes, in the order
+// ListNumberOutcomes describes.
 type ListNumberOutcomesResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The outcomes of this page.
