@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -101,18 +103,64 @@ func bigResponse() []byte {
 	return []byte(sb.String())
 }
 
+// BenchmarkDecodeOrderResponse measures the client's decoder, the scanner-based fast path, on
+// bigResponse; BenchmarkDecodeOrderResponseStrict measures encoding/xml on the same document.
 func BenchmarkDecodeOrderResponse(b *testing.B) {
+	benchmarkDecodeOrderResponse(b, decodeOrderResponse)
+}
+
+func BenchmarkDecodeOrderResponseStrict(b *testing.B) {
+	benchmarkDecodeOrderResponse(b, decodeOrderResponseStrict)
+}
+
+func benchmarkDecodeOrderResponse(b *testing.B, decode func([]byte, int) (*OrderResponse, error)) {
 	doc := bigResponse()
-	r, err := decodeOrderResponse(doc, 200)
+	r, err := decode(doc, 200)
 	if err != nil || len(r.Order.TelephoneNumbers) != MaxNumbersPerOrder || len(r.Errors) != 3 {
 		b.Fatalf("bad fixture: %v", err)
 	}
 	b.ReportAllocs()
 	b.SetBytes(int64(len(doc)))
 	for b.Loop() {
-		if _, err := decodeOrderResponse(doc, 200); err != nil {
+		if _, err := decode(doc, 200); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(MaxNumbersPerOrder)*float64(b.N)/b.Elapsed().Seconds(), "numbers/s")
+}
+
+// BenchmarkDecodeOrderList and BenchmarkDecodeOrderListStrict compare the two decoders on a list
+// of 1,000 summaries, the most Bandwidth returns.
+func BenchmarkDecodeOrderList(b *testing.B) {
+	benchmarkDecodeOrderList(b, decodeOrderList)
+}
+
+func BenchmarkDecodeOrderListStrict(b *testing.B) {
+	benchmarkDecodeOrderList(b, decodeOrderListStrict)
+}
+
+func benchmarkDecodeOrderList(b *testing.B, decode func([]byte) (*OrderList, error)) {
+	golden, err := os.ReadFile(filepath.Join("testdata", "list_response.xml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := string(golden)
+	first := s[strings.Index(s, "<TelephoneNumbersAssignmentOrderSummary>"):strings.Index(s, "</TelephoneNumbersAssignmentOrderSummary>")]
+	first += "</TelephoneNumbersAssignmentOrderSummary>\n"
+	var sb strings.Builder
+	sb.WriteString(s[:strings.Index(s, "<TelephoneNumbersAssignmentOrderSummary>")])
+	sb.WriteString(strings.Repeat(first, 1000))
+	sb.WriteString("</TelephoneNumbersAssignmentOrders>\n")
+	doc := []byte(sb.String())
+	if l, err := decode(doc); err != nil || len(l.Orders) != 1000 {
+		b.Fatalf("bad fixture: %v", err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(doc)))
+	for b.Loop() {
+		if _, err := decode(doc); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(1000*float64(b.N)/b.Elapsed().Seconds(), "orders/s")
 }

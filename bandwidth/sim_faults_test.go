@@ -362,10 +362,12 @@ func TestSimTokens(t *testing.T) {
 			// expires_in is exact, so the client refreshes at half-life and no request is refused.
 			name: "1 s tokens refreshed ahead of expiry",
 			ttl:  time.Second,
-			run:  func(t *testing.T, _ *bwsim.Server, c *bandwidth.Client) { listFor(t, c, 1200*time.Millisecond) },
+			// Two and a half lifetimes: at least one refresh must have happened, however slow
+			// the machine, and none of them after a refusal.
+			run: func(t *testing.T, _ *bwsim.Server, c *bandwidth.Client) { listFor(t, c, 2500*time.Millisecond) },
 			check: func(t *testing.T, st bwsim.Stats) {
-				if st.Tokens < 3 || st.Unauthorized != 0 {
-					t.Errorf("%d tokens and %d 401s, want at least 3 and none", st.Tokens, st.Unauthorized)
+				if st.Tokens < 2 || st.Unauthorized != 0 {
+					t.Errorf("%d tokens and %d 401s, want at least 2 and none", st.Tokens, st.Unauthorized)
 				}
 			},
 		},

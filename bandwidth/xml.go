@@ -123,9 +123,15 @@ func unmarshal(data []byte, v any) error {
 // document that carries only an error shape yields an *APIError with the given HTTP status.
 func decodeOrderResponse(data []byte, httpStatus int) (*OrderResponse, error) {
 	var w wireOrderResponse
-	if err := unmarshal(data, &w); err != nil {
+	if err := unmarshalOrderResponse(data, &w); err != nil {
 		return nil, fmt.Errorf("order response: %w", err)
 	}
+	return w.domain(data, httpStatus)
+}
+
+// domain converts and checks a decoded order response; data is the document, which is read again
+// for its error shape when it holds no order.
+func (w *wireOrderResponse) domain(data []byte, httpStatus int) (*OrderResponse, error) {
 	if strings.TrimSpace(w.OrderID) == "" {
 		if w.ResponseStatus != nil || len(w.ErrorList) > 0 {
 			ed, _ := decodeErrorDoc(data)
@@ -168,9 +174,14 @@ func decodeOrderResponse(data []byte, httpStatus int) (*OrderResponse, error) {
 // decodeOrderList decodes a TelephoneNumbersAssignmentOrders document.
 func decodeOrderList(data []byte) (*OrderList, error) {
 	var w wireOrderList
-	if err := unmarshal(data, &w); err != nil {
+	if err := unmarshalOrderList(data, &w); err != nil {
 		return nil, fmt.Errorf("order list: %w", err)
 	}
+	return w.domain()
+}
+
+// domain converts and checks a decoded order list.
+func (w *wireOrderList) domain() (*OrderList, error) {
 	l := &OrderList{}
 	var err error
 	if l.TotalCount, err = parseCount("TotalCount", w.TotalCount); err != nil {
