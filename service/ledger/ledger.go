@@ -14,7 +14,14 @@ var (
 	ErrExists = errors.New("ledger: already exists")
 	// ErrJobFinished means the job already has a final state and takes no more records.
 	ErrJobFinished = errors.New("ledger: job already finished")
+	// ErrRequestExists means the account already has a job with the same request id.
+	ErrRequestExists = errors.New("ledger: request id already used")
+	// ErrBadPageToken means a page token was malformed or belongs to another query.
+	ErrBadPageToken = errors.New("ledger: bad page token")
 )
+
+// RequestIDRetention is how long, at least, a Store remembers a job's request id.
+const RequestIDRetention = 24 * time.Hour
 
 // Action is what a job does to its numbers.
 type Action string
@@ -65,6 +72,15 @@ type Job struct {
 	Failure string
 	// CreatedAt and UpdatedAt are set by the Store.
 	CreatedAt, UpdatedAt time.Time
+	// FinishedAt is when FinishJob recorded the final state; zero while the job runs.
+	FinishedAt time.Time
+	// InputClosed is set by MarkInputClosed: the caller sent every number, and each received
+	// number is now rejected or in a recorded batch.
+	InputClosed bool
+	// Owner is the replica that runs the job (CreateJob's j.Owner, or the last ClaimJobs caller);
+	// LeaseUntil is when its lease ends unless renewed. Both are set by the Store.
+	Owner      string
+	LeaseUntil time.Time
 }
 
 // Counts are the number counts of a job. For a finished job,
@@ -135,12 +151,16 @@ type Result struct {
 //
 // Every method honours ctx and wraps its errors with context; a failure means the record may not
 // have been written and the pipeline treats it as its own fault. Methods that name a job return
-// an error matching ErrNotFound when it does not exist and ErrJobFinished when it has already
-// finished (except GetJob). A Store keeps no reference to the slices or strings it is given (a
+// an error matching ErrNotFound when it does not exist; the writes (Record*, MarkInputClosed,
+// FinishJob) and PendingWork also return ErrJobFinished when it has already finished, while the
+// reads serve finished jobs as well. Writes are durable when they return. A Store keeps no reference to the slices or strings it is given (a
 // short string may share the memory of a large network buffer).
 type Store interface {
-	// CreateJob records a new running job. j.ID must be unique (ErrExists otherwise); State,
-	// Counts, CreatedAt and UpdatedAt are set by the Store.
+	// CreateJob records a new running job owned by j.Owner. j.ID must be unique (ErrExists
+	// otherwise), and so must j.RequestID within the account when set (ErrRequestExists);
+	// State, Counts, CreatedAt, UpdatedAt and LeaseUntil are set by the Store. A request id
+	// whose job was created more than RequestIDRetention ago is free again: CreateJob takes it
+	// over and FindJobByRequestID returns the new job.
 	CreateJob(ctx context.Context, j Job) error
 	// RecordBatch records a batch and its numbers before it is sent to Bandwidth. Its numbers
 	// count as submitted with an unknown outcome until RecordSettlement. A Seq already recorded
@@ -165,4 +185,154 @@ type Store interface {
 	GetJob(ctx context.Context, jobID string) (Job, error)
 	// Ping reports whether the Store can take writes.
 	Ping(ctx context.Context) error
+
+	// FindJobByRequestID returns the account's job created with requestID within
+	// RequestIDRetention (ErrNotFound when none). CreateJob of a job whose AccountID and
+	// RequestID are already taken fails with ErrRequestExists, also under concurrent creates, so
+	// at most one job exists per account and request id.
+	FindJobByRequestID(ctx context.Context, accountID, requestID string) (Job, error)
+	// RecordReceived records numbers accepted for the job (canonical, distinct within the job) in
+	// arrival order, before they are batched, so that a job whose process died can list the ones
+	// never batched as not submitted. Every number later named in RecordBatch was recorded here.
+	RecordReceived(ctx context.Context, jobID string, numbers []string) error
+	// MarkInputClosed records that the caller sent every number (it half-closed its stream) and
+	// every received number is rejected or in a recorded batch.
+	MarkInputClosed(ctx context.Context, jobID string) error
+
+	// ListJobs returns a page of the account's jobs, newest first, filtered by q.State when it
+	// is set. The page token is opaque; a token from another account or filter is ErrBadPageToken.
+	ListJobs(ctx context.Context, accountID string, q JobQuery) (JobPage, error)
+	// ListBatches returns the job's batches ordered by Seq (ErrNotFound for an unknown job).
+	ListBatches(ctx context.Context, jobID string) ([]BatchInfo, error)
+	// Settlement returns a settled batch's record as RecordSettlement received it, with
+	// Succeeded and Errors' numbers in the batch's order (ErrNotFound when the job or batch is
+	// unknown or the batch has not settled).
+	Settlement(ctx context.Context, jobID string, seq int) (Settlement, error)
+	// Rejections returns up to limit of the job's rejections starting at index from (0-based, in
+	// recorded order), and the total recorded so far.
+	Rejections(ctx context.Context, jobID string, from, limit int) ([]Rejection, int, error)
+	// NotSubmitted returns the numbers FinishJob listed as not submitted (empty while running).
+	NotSubmitted(ctx context.Context, jobID string) ([]string, error)
+	// ListOutcomes returns a page of the job's per-number outcomes known so far: numbers of
+	// settled batches by batch Seq and position, then rejections in recorded order, then the
+	// not-submitted numbers; numbers still waiting for their batch to settle are left out.
+	// q.Result filters; the page token is opaque (ErrBadPageToken when it does not fit).
+	ListOutcomes(ctx context.Context, jobID string, q OutcomeQuery) (OutcomePage, error)
+
+	// ClaimJobs takes over up to limit running jobs whose lease has ended (their replica died or
+	// stopped), making owner their Owner until now+lease, and returns them. Concurrent callers
+	// never get the same job. A job created with CreateJob starts owned by j.Owner for lease
+	// DefaultLease.
+	ClaimJobs(ctx context.Context, owner string, lease time.Duration, limit int) ([]Job, error)
+	// RenewLeases extends to now+lease the lease of every running job owned by owner.
+	RenewLeases(ctx context.Context, owner string, lease time.Duration) error
+	// PendingWork returns what a job that lost its process still has to do: its batches that
+	// have not settled and are not unsent (with numbers and order id when known), and the
+	// received numbers never put in a batch, in arrival order.
+	PendingWork(ctx context.Context, jobID string) (PendingWork, error)
+	// Close releases the Store's resources; the Store is unusable afterwards.
+	Close() error
+}
+
+// DefaultLease is how long a job created by CreateJob stays owned without renewal; ClaimJobs and
+// RenewLeases use it too when given a lease that is not positive.
+const DefaultLease = 30 * time.Second
+
+// Page sizes of ListJobs and ListOutcomes: a PageSize that is not positive means the default, and
+// larger ones are capped at the maximum.
+const (
+	DefaultJobPageSize     = 100
+	MaxJobPageSize         = 1000
+	DefaultOutcomePageSize = 1000
+	MaxOutcomePageSize     = 10000
+)
+
+// JobQuery selects a page of jobs.
+type JobQuery struct {
+	// State filters by state; empty means every state.
+	State State
+	// PageSize is the maximum number of jobs returned; the Store caps it (at most 1,000).
+	PageSize int
+	// PageToken is the previous page's NextPageToken; empty for the first page.
+	PageToken string
+}
+
+// JobPage is a page of jobs.
+type JobPage struct {
+	Jobs []Job
+	// NextPageToken is empty on the last page.
+	NextPageToken string
+}
+
+// BatchInfo summarizes one batch of a job.
+type BatchInfo struct {
+	Seq             int
+	CustomerOrderID string
+	// OrderID is Bandwidth's order id; empty until RecordOrderID (or a settlement) names it.
+	OrderID string
+	// Status is the final status once settled; empty before.
+	Status string
+	// Total is the number of numbers in the batch; Failed those settled as failed.
+	Total, Failed int
+	// Settled is set by RecordSettlement; Unsent by RecordBatchUnsent.
+	Settled, Unsent bool
+}
+
+// Result values of an Outcome.
+const (
+	ResultSucceeded    = "succeeded"
+	ResultFailed       = "failed"
+	ResultRejected     = "rejected"
+	ResultNotSubmitted = "not_submitted"
+)
+
+// Outcome is what happened to one number of a job.
+type Outcome struct {
+	// Number is canonical, or the caller's text for a rejection.
+	Number string
+	// Result is one of the Result constants.
+	Result string
+	// Code and Description are the failure's (Code 0 for a failure the service determined);
+	// for a rejection Description is its detail.
+	Code        int
+	Description string
+	// Reason is a rejection's reason ("INVALID_FORMAT" or "DUPLICATE").
+	Reason string
+	// OrderID and CustomerOrderID name the number's batch, when it had one.
+	OrderID, CustomerOrderID string
+}
+
+// OutcomeQuery selects a page of outcomes.
+type OutcomeQuery struct {
+	// Result filters by result; empty means every result.
+	Result string
+	// PageSize is the maximum number of outcomes returned; the Store caps it (at most 10,000).
+	PageSize int
+	// PageToken is the previous page's NextPageToken; empty for the first page.
+	PageToken string
+}
+
+// OutcomePage is a page of outcomes.
+type OutcomePage struct {
+	Outcomes []Outcome
+	// NextPageToken is empty on the last page.
+	NextPageToken string
+}
+
+// PendingWork is what remains of a job whose process died.
+type PendingWork struct {
+	// Batches are the recorded batches neither settled nor unsent, by Seq.
+	Batches []PendingBatch
+	// Unbatched are received numbers never put in a batch, in arrival order.
+	Unbatched []string
+}
+
+// PendingBatch is a batch that may or may not exist at Bandwidth yet.
+type PendingBatch struct {
+	Seq             int
+	CustomerOrderID string
+	Numbers         []string
+	// OrderID is empty when the process died before Bandwidth's answer was recorded: the
+	// order must be looked up by CustomerOrderID before it is ever sent again.
+	OrderID string
 }

@@ -1,23 +1,26 @@
 package ledger
 
 import (
-	"cmp"
 	"context"
+	"errors"
 	"fmt"
-	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 )
 
+// errClosed is returned by a Memory store after Close.
+var errClosed = errors.New("ledger: store closed")
+
 // Memory is a Store that keeps everything in process memory until the process exits. It serves
 // tests and simulator runs. It is safe for concurrent use. Canonical numbers are kept as integers
 // (about 10 bytes per number with its outcome), so a job of millions of numbers stays affordable.
 type Memory struct {
-	mu   sync.Mutex
-	jobs map[string]*memJob
-	now  func() time.Time
+	mu       sync.Mutex
+	jobs     map[string]*memJob
+	requests map[[2]string]string // (account, request id) → job id
+	now      func() time.Time
+	closed   bool
 }
 
 var _ Store = (*Memory)(nil)
@@ -26,6 +29,7 @@ type memJob struct {
 	job          Job
 	batches      map[int]*memBatch
 	rejections   []Rejection
+	received     numberList
 	notSubmitted numberList
 }
 
@@ -34,6 +38,7 @@ type memBatch struct {
 	orderID         string
 	status          string
 	numbers         numberList
+	settled         bool
 	// unsent marks a batch never created at Bandwidth: its numbers are in the job's notSubmitted.
 	unsent bool
 	// result holds one entry per number: 0 unknown, 1 succeeded, 2+k failed with errors[k].
@@ -46,36 +51,71 @@ type codeDesc struct {
 	desc string
 }
 
+// counts returns how many numbers of the batch succeeded and failed.
+func (b *memBatch) counts() (succeeded, failed int64) {
+	for _, r := range b.result {
+		switch {
+		case r == 1:
+			succeeded++
+		case r >= 2:
+			failed++
+		}
+	}
+	return succeeded, failed
+}
+
 // NewMemory returns an empty in-memory Store.
 func NewMemory() *Memory {
-	return &Memory{jobs: make(map[string]*memJob), now: time.Now}
+	return &Memory{jobs: make(map[string]*memJob), requests: make(map[[2]string]string), now: time.Now}
+}
+
+// check returns an error when ctx is done or the store is closed; the caller holds m.mu.
+func (m *Memory) check(ctx context.Context, op string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("ledger: %s: %w", op, err)
+	}
+	if m.closed {
+		return fmt.Errorf("ledger: %s: %w", op, errClosed)
+	}
+	return nil
 }
 
 // CreateJob implements Store.
 func (m *Memory) CreateJob(ctx context.Context, j Job) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("ledger: create job: %w", err)
-	}
 	if j.ID == "" {
 		return fmt.Errorf("ledger: create job: empty id")
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if err := m.check(ctx, "create job"); err != nil {
+		return err
+	}
 	if _, ok := m.jobs[j.ID]; ok {
 		return fmt.Errorf("ledger: create job %s: %w", j.ID, ErrExists)
 	}
 	now := m.now()
+	key := [2]string{j.AccountID, j.RequestID}
+	if j.RequestID != "" {
+		if prev, ok := m.jobs[m.requests[key]]; ok && now.Sub(prev.job.CreatedAt) < RequestIDRetention {
+			return fmt.Errorf("ledger: create job %s: request id %q: %w", j.ID, j.RequestID, ErrRequestExists)
+		}
+	}
 	j.State, j.Counts, j.Failure, j.CreatedAt, j.UpdatedAt = StateRunning, Counts{}, "", now, now
+	j.FinishedAt, j.InputClosed, j.LeaseUntil = time.Time{}, false, now.Add(DefaultLease)
 	j.ID, j.AccountID, j.CustomerOrderID, j.RequestID = strings.Clone(j.ID), strings.Clone(j.AccountID),
 		strings.Clone(j.CustomerOrderID), strings.Clone(j.RequestID)
+	j.Owner = strings.Clone(j.Owner)
 	m.jobs[j.ID] = &memJob{job: j, batches: make(map[int]*memBatch)}
+	if j.RequestID != "" {
+		m.requests[[2]string{j.AccountID, j.RequestID}] = j.ID
+	}
 	return nil
 }
 
 // runningJob returns the unfinished job id and touches its UpdatedAt; the caller holds m.mu.
 func (m *Memory) runningJob(ctx context.Context, op, id string) (*memJob, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("ledger: %s: %w", op, err)
+	if err := m.check(ctx, op); err != nil {
+		return nil, err
 	}
 	j, ok := m.jobs[id]
 	if !ok {
@@ -86,6 +126,19 @@ func (m *Memory) runningJob(ctx context.Context, op, id string) (*memJob, error)
 	}
 	j.job.UpdatedAt = m.now()
 	return j, nil
+}
+
+// batch returns a recorded batch of a running job; the caller holds m.mu.
+func (m *Memory) batch(ctx context.Context, op, jobID string, seq int) (*memJob, *memBatch, error) {
+	j, err := m.runningJob(ctx, op, jobID)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, ok := j.batches[seq]
+	if !ok {
+		return nil, nil, fmt.Errorf("ledger: %s: batch %d of job %s: %w", op, seq, jobID, ErrNotFound)
+	}
+	return j, b, nil
 }
 
 // RecordBatch implements Store.
@@ -111,13 +164,9 @@ func (m *Memory) RecordBatch(ctx context.Context, jobID string, b Batch) error {
 func (m *Memory) RecordBatchUnsent(ctx context.Context, jobID string, seq int) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	j, err := m.runningJob(ctx, "record batch unsent", jobID)
+	_, b, err := m.batch(ctx, "record batch unsent", jobID, seq)
 	if err != nil {
 		return err
-	}
-	b, ok := j.batches[seq]
-	if !ok {
-		return fmt.Errorf("ledger: record batch unsent: batch %d of job %s: %w", seq, jobID, ErrNotFound)
 	}
 	b.unsent = true
 	return nil
@@ -127,13 +176,9 @@ func (m *Memory) RecordBatchUnsent(ctx context.Context, jobID string, seq int) e
 func (m *Memory) RecordOrderID(ctx context.Context, jobID string, seq int, orderID string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	j, err := m.runningJob(ctx, "record order id", jobID)
+	_, b, err := m.batch(ctx, "record order id", jobID, seq)
 	if err != nil {
 		return err
-	}
-	b, ok := j.batches[seq]
-	if !ok {
-		return fmt.Errorf("ledger: record order id: batch %d of job %s: %w", seq, jobID, ErrNotFound)
 	}
 	b.orderID = strings.Clone(orderID)
 	return nil
@@ -143,18 +188,16 @@ func (m *Memory) RecordOrderID(ctx context.Context, jobID string, seq int, order
 func (m *Memory) RecordSettlement(ctx context.Context, jobID string, seq int, s Settlement) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	j, err := m.runningJob(ctx, "record settlement", jobID)
+	j, b, err := m.batch(ctx, "record settlement", jobID, seq)
 	if err != nil {
 		return err
 	}
-	b, ok := j.batches[seq]
-	if !ok {
-		return fmt.Errorf("ledger: record settlement: batch %d of job %s: %w", seq, jobID, ErrNotFound)
-	}
+	oldSucceeded, oldFailed := b.counts()
 	if s.OrderID != "" {
 		b.orderID = strings.Clone(s.OrderID)
 	}
-	b.status = strings.Clone(s.Status)
+	b.status, b.settled = strings.Clone(s.Status), true
+	clear(b.result)
 	find := b.numbers.finder()
 	mark := func(nums []string, v uint16) {
 		for _, n := range nums {
@@ -169,6 +212,9 @@ func (m *Memory) RecordSettlement(ctx context.Context, jobID string, seq int, s 
 		b.errors = append(b.errors, codeDesc{e.Code, strings.Clone(e.Description)})
 		mark(e.Numbers, uint16(2+k))
 	}
+	succeeded, failed := b.counts()
+	j.job.Counts.Succeeded += succeeded - oldSucceeded
+	j.job.Counts.Failed += failed - oldFailed
 	return nil
 }
 
@@ -183,6 +229,33 @@ func (m *Memory) RecordRejections(ctx context.Context, jobID string, rs []Reject
 	for _, r := range rs {
 		j.rejections = append(j.rejections, Rejection{Number: strings.Clone(r.Number), Reason: strings.Clone(r.Reason), Detail: strings.Clone(r.Detail)})
 	}
+	j.job.Counts.Rejected += int64(len(rs))
+	j.job.Counts.Received += int64(len(rs))
+	return nil
+}
+
+// RecordReceived implements Store.
+func (m *Memory) RecordReceived(ctx context.Context, jobID string, numbers []string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	j, err := m.runningJob(ctx, "record received", jobID)
+	if err != nil {
+		return err
+	}
+	j.received.append(numbers)
+	j.job.Counts.Received += int64(len(numbers))
+	return nil
+}
+
+// MarkInputClosed implements Store.
+func (m *Memory) MarkInputClosed(ctx context.Context, jobID string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	j, err := m.runningJob(ctx, "mark input closed", jobID)
+	if err != nil {
+		return err
+	}
+	j.job.InputClosed = true
 	return nil
 }
 
@@ -198,17 +271,18 @@ func (m *Memory) FinishJob(ctx context.Context, jobID string, r Result) error {
 		return err
 	}
 	j.job.State, j.job.Counts, j.job.Failure = r.State, r.Counts, strings.Clone(r.Failure)
+	j.job.FinishedAt = j.job.UpdatedAt
 	j.notSubmitted = packNumbers(r.NotSubmitted)
 	return nil
 }
 
 // GetJob implements Store.
 func (m *Memory) GetJob(ctx context.Context, jobID string) (Job, error) {
-	if err := ctx.Err(); err != nil {
-		return Job{}, fmt.Errorf("ledger: get job: %w", err)
-	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if err := m.check(ctx, "get job"); err != nil {
+		return Job{}, err
+	}
 	j, ok := m.jobs[jobID]
 	if !ok {
 		return Job{}, fmt.Errorf("ledger: get job %s: %w", jobID, ErrNotFound)
@@ -216,180 +290,17 @@ func (m *Memory) GetJob(ctx context.Context, jobID string) (Job, error) {
 	return j.job, nil
 }
 
-// Ping implements Store; an in-memory Store is always reachable.
-func (m *Memory) Ping(ctx context.Context) error { return ctx.Err() }
-
-// BatchRecord is a recorded batch as Memory.Batches returns it.
-type BatchRecord struct {
-	Seq             int
-	CustomerOrderID string
-	OrderID         string
-	// Status is the final ProcessingStatus; empty while the batch is unsettled.
-	Status string
-	// Unsent marks a batch that was never created at Bandwidth.
-	Unsent  bool
-	Numbers []string
-}
-
-// Batches returns the job's recorded batches in Seq order, for tests and inspection.
-func (m *Memory) Batches(jobID string) ([]BatchRecord, error) {
+// Ping implements Store; an in-memory Store is always reachable until closed.
+func (m *Memory) Ping(ctx context.Context) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	j, ok := m.jobs[jobID]
-	if !ok {
-		return nil, fmt.Errorf("ledger: batches of job %s: %w", jobID, ErrNotFound)
-	}
-	out := make([]BatchRecord, 0, len(j.batches))
-	for seq, b := range j.batches {
-		out = append(out, BatchRecord{Seq: seq, CustomerOrderID: b.customerOrderID, OrderID: b.orderID,
-			Status: b.status, Unsent: b.unsent, Numbers: b.numbers.strings()})
-	}
-	slices.SortFunc(out, func(a, b BatchRecord) int { return cmp.Compare(a.Seq, b.Seq) })
-	return out, nil
+	return m.check(ctx, "ping")
 }
 
-// The results an Outcome reports.
-const (
-	ResultSucceeded    = "succeeded"
-	ResultFailed       = "failed"
-	ResultRejected     = "rejected"
-	ResultNotSubmitted = "not_submitted"
-	// ResultUnknown marks a number of a batch that was recorded but has not settled.
-	ResultUnknown = "unknown"
-)
-
-// Outcome is one number's recorded outcome, as Memory.Outcomes returns it.
-type Outcome struct {
-	Number string
-	// Result is one of the Result* constants.
-	Result string
-	// Seq is the batch of a submitted number; 0 otherwise.
-	Seq int
-	// Code and Description describe a failure (Code 0 for the service's own) or, for a
-	// rejection, its reason and detail (Code 0).
-	Code        int
-	Description string
-}
-
-// Outcomes returns every number the job recorded: numbers of sent batches in Seq order, then
-// rejections, then not-submitted numbers. It is meant for tests and inspection.
-func (m *Memory) Outcomes(jobID string) ([]Outcome, error) {
-	batches, err := m.Batches(jobID)
-	if err != nil {
-		return nil, err
-	}
+// Close implements Store. It may be called more than once.
+func (m *Memory) Close() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	j := m.jobs[jobID]
-	var out []Outcome
-	for _, br := range batches {
-		b := j.batches[br.Seq]
-		if b.unsent {
-			continue // its numbers are among the not-submitted ones
-		}
-		for i, n := range br.Numbers {
-			o := Outcome{Number: n, Seq: br.Seq}
-			switch r := b.result[i]; {
-			case r == 0:
-				o.Result = ResultUnknown
-			case r == 1:
-				o.Result = ResultSucceeded
-			default:
-				o.Result, o.Code, o.Description = ResultFailed, b.errors[r-2].code, b.errors[r-2].desc
-			}
-			out = append(out, o)
-		}
-	}
-	for _, r := range j.rejections {
-		out = append(out, Outcome{Number: r.Number, Result: ResultRejected, Description: r.Reason + ": " + r.Detail})
-	}
-	for _, n := range j.notSubmitted.strings() {
-		out = append(out, Outcome{Number: n, Result: ResultNotSubmitted})
-	}
-	return out, nil
-}
-
-// numberList stores canonical 10-digit numbers as integers and falls back to text for anything
-// else.
-type numberList struct {
-	packed []uint64
-	text   []string
-}
-
-func packNumbers(ns []string) numberList {
-	packed := make([]uint64, 0, len(ns))
-	for _, n := range ns {
-		if len(n) != 10 {
-			return numberList{text: cloneStrings(ns)}
-		}
-		v, err := strconv.ParseUint(n, 10, 64)
-		if err != nil {
-			return numberList{text: cloneStrings(ns)}
-		}
-		packed = append(packed, v)
-	}
-	return numberList{packed: packed}
-}
-
-// finder returns a function that finds a number's position in l.
-func (l numberList) finder() func(string) (int, bool) {
-	if l.text != nil {
-		index := make(map[string]int, len(l.text))
-		for i, n := range l.text {
-			index[n] = i
-		}
-		return func(n string) (int, bool) { i, ok := index[n]; return i, ok }
-	}
-	index := make(map[uint64]int, len(l.packed))
-	for i, v := range l.packed {
-		index[v] = i
-	}
-	return func(n string) (int, bool) {
-		if len(n) != 10 {
-			return 0, false
-		}
-		v, err := strconv.ParseUint(n, 10, 64)
-		if err != nil {
-			return 0, false
-		}
-		i, ok := index[v]
-		return i, ok
-	}
-}
-
-// cloneStrings copies ns and its strings, so that no caller's buffer stays reachable.
-func cloneStrings(ns []string) []string {
-	out := make([]string, len(ns))
-	for i, n := range ns {
-		out[i] = strings.Clone(n)
-	}
-	return out
-}
-
-func (l numberList) len() int {
-	if l.text != nil {
-		return len(l.text)
-	}
-	return len(l.packed)
-}
-
-func (l numberList) at(i int) string {
-	if l.text != nil {
-		return l.text[i]
-	}
-	var buf [10]byte
-	v := l.packed[i]
-	for k := 9; k >= 0; k-- {
-		buf[k] = byte('0' + v%10)
-		v /= 10
-	}
-	return string(buf[:])
-}
-
-func (l numberList) strings() []string {
-	out := make([]string, l.len())
-	for i := range out {
-		out[i] = l.at(i)
-	}
-	return out
+	m.closed = true
+	return nil
 }

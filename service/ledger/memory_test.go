@@ -65,7 +65,7 @@ func TestMemory(t *testing.T) {
 		if want[o.Number] != o.Result {
 			t.Errorf("%s: %s, want %s", o.Number, o.Result, want[o.Number])
 		}
-		if o.Number == "9195550002" && (o.Code != 5076 || o.Seq != 1) {
+		if o.Number == "9195550002" && (o.Code != 5076 || o.OrderID != "o-1") {
 			t.Errorf("failure %+v", o)
 		}
 	}

@@ -1,0 +1,205 @@
+package codec
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// Format bytes that start a packed number list.
+const (
+	// formatPacked stores canonical 10-digit numbers as 5-byte big-endian integers.
+	formatPacked byte = 1
+	// formatText stores arbitrary strings, each prefixed by its uvarint length.
+	formatText byte = 2
+)
+
+// ErrCorrupt means a stored blob does not decode.
+var ErrCorrupt = errors.New("codec: corrupt data")
+
+// canonical reports the value of a 10-digit number, and whether n is one.
+func canonical(n string) (uint64, bool) {
+	if len(n) != 10 {
+		return 0, false
+	}
+	var v uint64
+	for i := 0; i < 10; i++ {
+		c := n[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + uint64(c-'0')
+	}
+	return v, true
+}
+
+// format10 writes v as ten digits.
+func format10(v uint64) string {
+	var buf [10]byte
+	for k := 9; k >= 0; k-- {
+		buf[k] = byte('0' + v%10)
+		v /= 10
+	}
+	return string(buf[:])
+}
+
+// PackNumbers appends ns to dst in the most compact format that holds them all: five bytes per
+// number when every number is canonical (10 digits), length-prefixed text otherwise.
+func PackNumbers(dst []byte, ns []string) []byte {
+	packed := true
+	for _, n := range ns {
+		if _, ok := canonical(n); !ok {
+			packed = false
+			break
+		}
+	}
+	if packed {
+		dst = slices.Grow(dst, 1+5*len(ns))
+		dst = append(dst, formatPacked)
+		for _, n := range ns {
+			v, _ := canonical(n)
+			dst = append(dst, byte(v>>32), byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
+		}
+		return dst
+	}
+	dst = append(dst, formatText)
+	for _, n := range ns {
+		dst = binary.AppendUvarint(dst, uint64(len(n)))
+		dst = append(dst, n...)
+	}
+	return dst
+}
+
+// EachNumber calls fn with the position and text of every number of a packed list, in order,
+// and stops early when fn returns false.
+func EachNumber(b []byte, fn func(i int, n string) bool) error {
+	if len(b) == 0 {
+		return nil // an empty list may be stored as an empty blob
+	}
+	switch b[0] {
+	case formatPacked:
+		p := b[1:]
+		if len(p)%5 != 0 {
+			return fmt.Errorf("packed numbers of %d bytes: %w", len(p), ErrCorrupt)
+		}
+		for i := 0; i*5 < len(p); i++ {
+			q := p[i*5:]
+			v := uint64(q[0])<<32 | uint64(q[1])<<24 | uint64(q[2])<<16 | uint64(q[3])<<8 | uint64(q[4])
+			if !fn(i, format10(v)) {
+				return nil
+			}
+		}
+		return nil
+	case formatText:
+		p := b[1:]
+		for i := 0; len(p) > 0; i++ {
+			l, k := binary.Uvarint(p)
+			if k <= 0 || uint64(len(p)-k) < l {
+				return fmt.Errorf("text numbers: %w", ErrCorrupt)
+			}
+			if !fn(i, string(p[k:k+int(l)])) {
+				return nil
+			}
+			p = p[k+int(l):]
+		}
+		return nil
+	}
+	return fmt.Errorf("number format %d: %w", b[0], ErrCorrupt)
+}
+
+// UnpackNumbers returns the numbers of a packed list.
+func UnpackNumbers(b []byte) ([]string, error) {
+	out := make([]string, 0, CountNumbers(b))
+	err := EachNumber(b, func(_ int, n string) bool { out = append(out, n); return true })
+	return out, err
+}
+
+// CountNumbers returns how many numbers a packed list holds.
+func CountNumbers(b []byte) int {
+	if len(b) == 0 {
+		return 0
+	}
+	if b[0] == formatPacked {
+		return (len(b) - 1) / 5
+	}
+	n := 0
+	for p := b[1:]; len(p) > 0; n++ {
+		l, k := binary.Uvarint(p)
+		if k <= 0 || uint64(len(p)-k) < l {
+			return n
+		}
+		p = p[k+int(l):]
+	}
+	return n
+}
+
+// Set is a set of numbers built from packed lists, compact for canonical numbers.
+type Set struct {
+	values []uint64
+	text   map[string]struct{}
+	sorted bool
+}
+
+// Add adds the numbers of a packed list to the set.
+func (s *Set) Add(b []byte) error {
+	s.sorted = false
+	return EachNumber(b, func(_ int, n string) bool {
+		if v, ok := canonical(n); ok {
+			s.values = append(s.values, v)
+			return true
+		}
+		if s.text == nil {
+			s.text = make(map[string]struct{})
+		}
+		s.text[n] = struct{}{}
+		return true
+	})
+}
+
+// Has reports whether n is in the set.
+func (s *Set) Has(n string) bool {
+	if v, ok := canonical(n); ok {
+		if !s.sorted {
+			slices.Sort(s.values)
+			s.sorted = true
+		}
+		_, found := slices.BinarySearch(s.values, v)
+		return found
+	}
+	_, ok := s.text[n]
+	return ok
+}
+
+// Index maps numbers to their position in one list.
+type Index struct {
+	values map[uint64]int32
+	text   map[string]int32
+}
+
+// NewIndex indexes the numbers of a packed list.
+func NewIndex(b []byte) (*Index, error) {
+	x := &Index{values: make(map[uint64]int32, CountNumbers(b))}
+	err := EachNumber(b, func(i int, n string) bool {
+		if v, ok := canonical(n); ok {
+			x.values[v] = int32(i)
+			return true
+		}
+		if x.text == nil {
+			x.text = make(map[string]int32)
+		}
+		x.text[n] = int32(i)
+		return true
+	})
+	return x, err
+}
+
+// Find returns n's position, and whether it is in the list.
+func (x *Index) Find(n string) (int, bool) {
+	if v, ok := canonical(n); ok {
+		i, found := x.values[v]
+		return int(i), found
+	}
+	i, found := x.text[n]
+	return int(i), found
+}

@@ -1,0 +1,228 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tnassign/tnassign/service/ledger"
+	"github.com/tnassign/tnassign/service/ledger/internal/codec"
+)
+
+const jobColumns = `id, account_id, action, customer_order_id, request_id, validate_only, state,
+	received, rejected, succeeded, failed, not_submitted, failure,
+	created_at, updated_at, finished_at, input_closed, owner, lease_until`
+
+// scanJob reads the jobColumns of one row.
+func scanJob(r Row) (ledger.Job, error) {
+	var j ledger.Job
+	var action, state string
+	var created, updated, finished, lease int64
+	err := r.Scan(&j.ID, &j.AccountID, &action, &j.CustomerOrderID, &j.RequestID, &j.ValidateOnly, &state,
+		&j.Counts.Received, &j.Counts.Rejected, &j.Counts.Succeeded, &j.Counts.Failed, &j.Counts.NotSubmitted, &j.Failure,
+		&created, &updated, &finished, &j.InputClosed, &j.Owner, &lease)
+	if err != nil {
+		return ledger.Job{}, err
+	}
+	j.Action, j.State = ledger.Action(action), ledger.State(state)
+	j.CreatedAt, j.UpdatedAt, j.LeaseUntil = time.UnixMicro(created), time.UnixMicro(updated), time.UnixMicro(lease)
+	if finished != 0 {
+		j.FinishedAt = time.UnixMicro(finished)
+	}
+	return j, nil
+}
+
+// micros converts a duration to microseconds, at least one.
+func micros(d time.Duration) int64 { return max(d.Microseconds(), 1) }
+
+// CreateJob implements ledger.Store.
+func (s *Store) CreateJob(ctx context.Context, j ledger.Job) error {
+	if j.ID == "" {
+		return errors.New("ledger: create job: empty id")
+	}
+	return wrap("create job "+j.ID, s.write(ctx, func(t tx) error {
+		if j.RequestID != "" {
+			n, err := t.exec(ctx, `INSERT INTO request_ids (account_id, request_id, job_id, created_at) VALUES (?, ?, ?, {now})
+				ON CONFLICT (account_id, request_id) DO UPDATE SET job_id = excluded.job_id, created_at = excluded.created_at
+				WHERE request_ids.created_at < {now} - ?`,
+				j.AccountID, j.RequestID, j.ID, micros(ledger.RequestIDRetention))
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				return fmt.Errorf("request id %q: %w", j.RequestID, ledger.ErrRequestExists)
+			}
+		}
+		n, err := t.exec(ctx, `INSERT INTO jobs (id, account_id, action, customer_order_id, request_id, validate_only, state,
+				created_at, updated_at, owner, lease_until)
+			VALUES (?, ?, ?, ?, ?, ?, 'running', {now}, {now}, ?, {now} + ?) ON CONFLICT (id) DO NOTHING`,
+			j.ID, j.AccountID, string(j.Action), j.CustomerOrderID, j.RequestID, j.ValidateOnly, j.Owner, micros(ledger.DefaultLease))
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return ledger.ErrExists
+		}
+		return nil
+	}))
+}
+
+// GetJob implements ledger.Store.
+func (s *Store) GetJob(ctx context.Context, jobID string) (ledger.Job, error) {
+	var j ledger.Job
+	err := s.read(ctx, func(t tx) error {
+		var err error
+		j, err = scanJob(t.row(ctx, `SELECT `+jobColumns+` FROM jobs WHERE id = ?`, jobID))
+		if errors.Is(err, ErrNoRows) {
+			return ledger.ErrNotFound
+		}
+		return err
+	})
+	return j, wrap("get job "+jobID, err)
+}
+
+// FindJobByRequestID implements ledger.Store.
+func (s *Store) FindJobByRequestID(ctx context.Context, accountID, requestID string) (ledger.Job, error) {
+	var j ledger.Job
+	err := s.read(ctx, func(t tx) error {
+		var err error
+		j, err = scanJob(t.row(ctx, `SELECT `+jobColumns+` FROM jobs WHERE id = (SELECT job_id FROM request_ids
+			WHERE account_id = ? AND request_id = ? AND created_at >= {now} - ?)`, accountID, requestID, micros(ledger.RequestIDRetention)))
+		if errors.Is(err, ErrNoRows) {
+			return ledger.ErrNotFound
+		}
+		return err
+	})
+	return j, wrap(fmt.Sprintf("find job by request id %q", requestID), err)
+}
+
+// ListJobs implements ledger.Store.
+func (s *Store) ListJobs(ctx context.Context, accountID string, q ledger.JobQuery) (ledger.JobPage, error) {
+	size := codec.PageSize(q.PageSize, ledger.DefaultJobPageSize, ledger.MaxJobPageSize)
+	fp := codec.Fingerprint("jobs", accountID, string(q.State))
+	query := `SELECT ` + jobColumns + ` FROM jobs WHERE account_id = ?`
+	args := []any{accountID}
+	if q.State != "" {
+		query += ` AND state = ?`
+		args = append(args, string(q.State))
+	}
+	if q.PageToken != "" {
+		id, ints, err := codec.DecodeToken(q.PageToken, fp, 1)
+		if err != nil {
+			return ledger.JobPage{}, fmt.Errorf("ledger: list jobs: %w", ledger.ErrBadPageToken)
+		}
+		query += ` AND (created_at < ? OR (created_at = ? AND id < ?))`
+		args = append(args, ints[0], ints[0], id)
+	}
+	query += ` ORDER BY created_at DESC, id DESC LIMIT ?`
+	args = append(args, size+1)
+	var page ledger.JobPage
+	err := s.read(ctx, func(t tx) error {
+		rows, err := t.query(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			j, err := scanJob(rows)
+			if err != nil {
+				return err
+			}
+			page.Jobs = append(page.Jobs, j)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return ledger.JobPage{}, wrap("list jobs", err)
+	}
+	if len(page.Jobs) > size {
+		last := page.Jobs[size-1]
+		page.NextPageToken = codec.EncodeToken(fp, last.ID, last.CreatedAt.UnixMicro())
+		page.Jobs = page.Jobs[:size]
+	}
+	return page, nil
+}
+
+// MarkInputClosed implements ledger.Store.
+func (s *Store) MarkInputClosed(ctx context.Context, jobID string) error {
+	return wrap("mark input closed", s.write(ctx, func(t tx) error {
+		n, err := t.exec(ctx, `UPDATE jobs SET input_closed = TRUE, updated_at = {now} WHERE id = ? AND state = 'running'`, jobID)
+		if err != nil || n == 1 {
+			return err
+		}
+		return t.jobMissingOrFinished(ctx, jobID)
+	}))
+}
+
+// notSubmittedChunk is how many not-submitted numbers one chunk row holds.
+const notSubmittedChunk = 50000
+
+// FinishJob implements ledger.Store.
+func (s *Store) FinishJob(ctx context.Context, jobID string, r ledger.Result) error {
+	if !r.State.Final() {
+		return fmt.Errorf("ledger: finish job %s: state %q is not final", jobID, r.State)
+	}
+	return wrap("finish job", s.write(ctx, func(t tx) error {
+		if err := t.touchRunning(ctx, jobID); err != nil {
+			return err
+		}
+		c := r.Counts
+		if _, err := t.exec(ctx, `UPDATE jobs SET state = ?, received = ?, rejected = ?, succeeded = ?, failed = ?,
+				not_submitted = ?, failure = ?, finished_at = {now} WHERE id = ?`,
+			string(r.State), c.Received, c.Rejected, c.Succeeded, c.Failed, c.NotSubmitted, r.Failure, jobID); err != nil {
+			return err
+		}
+		for start := 0; start < len(r.NotSubmitted); start += notSubmittedChunk {
+			part := r.NotSubmitted[start:min(start+notSubmittedChunk, len(r.NotSubmitted))]
+			if err := t.insertChunk(ctx, jobID, chunkNotSubmitted, start, len(part), codec.PackNumbers(nil, part)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+}
+
+// ClaimJobs implements ledger.Store.
+func (s *Store) ClaimJobs(ctx context.Context, owner string, lease time.Duration, limit int) ([]ledger.Job, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	var jobs []ledger.Job
+	err := s.write(ctx, func(t tx) error {
+		jobs = jobs[:0]
+		rows, err := t.query(ctx, `UPDATE jobs SET owner = ?, lease_until = {now} + ? WHERE id IN (
+				SELECT id FROM jobs WHERE state = 'running' AND lease_until <= {now}
+				ORDER BY lease_until, id LIMIT ? `+s.d.SkipLocked+`)
+			RETURNING `+jobColumns, owner, micros(leaseOrDefault(lease)), limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			j, err := scanJob(rows)
+			if err != nil {
+				return err
+			}
+			jobs = append(jobs, j)
+		}
+		return rows.Err()
+	})
+	return jobs, wrap("claim jobs", err)
+}
+
+// RenewLeases implements ledger.Store.
+func (s *Store) RenewLeases(ctx context.Context, owner string, lease time.Duration) error {
+	return wrap("renew leases", s.write(ctx, func(t tx) error {
+		_, err := t.exec(ctx, `UPDATE jobs SET lease_until = {now} + ? WHERE owner = ? AND state = 'running'`,
+			micros(leaseOrDefault(lease)), owner)
+		return err
+	}))
+}
+
+func leaseOrDefault(lease time.Duration) time.Duration {
+	if lease <= 0 {
+		return ledger.DefaultLease
+	}
+	return lease
+}

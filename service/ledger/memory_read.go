@@ -1,0 +1,237 @@
+package ledger
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tnassign/tnassign/service/ledger/internal/codec"
+)
+
+// job returns a job whatever its state; the caller holds m.mu.
+func (m *Memory) job(ctx context.Context, op, id string) (*memJob, error) {
+	if err := m.check(ctx, op); err != nil {
+		return nil, err
+	}
+	j, ok := m.jobs[id]
+	if !ok {
+		return nil, fmt.Errorf("ledger: %s: job %s: %w", op, id, ErrNotFound)
+	}
+	return j, nil
+}
+
+// FindJobByRequestID implements Store.
+func (m *Memory) FindJobByRequestID(ctx context.Context, accountID, requestID string) (Job, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.check(ctx, "find job by request id"); err != nil {
+		return Job{}, err
+	}
+	if requestID != "" {
+		j, ok := m.jobs[m.requests[[2]string{accountID, requestID}]]
+		if ok && m.now().Sub(j.job.CreatedAt) < RequestIDRetention {
+			return j.job, nil
+		}
+	}
+	return Job{}, fmt.Errorf("ledger: find job by request id %q: %w", requestID, ErrNotFound)
+}
+
+// ListJobs implements Store.
+func (m *Memory) ListJobs(ctx context.Context, accountID string, q JobQuery) (JobPage, error) {
+	size := codec.PageSize(q.PageSize, DefaultJobPageSize, MaxJobPageSize)
+	fp := codec.Fingerprint("jobs", accountID, string(q.State))
+	var afterID string
+	var afterNanos int64
+	if q.PageToken != "" {
+		id, ints, err := codec.DecodeToken(q.PageToken, fp, 1)
+		if err != nil {
+			return JobPage{}, fmt.Errorf("ledger: list jobs: %w", ErrBadPageToken)
+		}
+		afterID, afterNanos = id, ints[0]
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.check(ctx, "list jobs"); err != nil {
+		return JobPage{}, err
+	}
+	var all []Job
+	for _, j := range m.jobs {
+		if j.job.AccountID == accountID && (q.State == "" || j.job.State == q.State) {
+			all = append(all, j.job)
+		}
+	}
+	newestFirst := func(a, b Job) int {
+		return cmp.Or(cmp.Compare(b.CreatedAt.UnixNano(), a.CreatedAt.UnixNano()), strings.Compare(b.ID, a.ID))
+	}
+	slices.SortFunc(all, newestFirst)
+	if q.PageToken != "" {
+		mark := Job{ID: afterID, CreatedAt: time.Unix(0, afterNanos)}
+		i, _ := slices.BinarySearchFunc(all, mark, newestFirst)
+		for i < len(all) && newestFirst(all[i], mark) <= 0 {
+			i++
+		}
+		all = all[i:]
+	}
+	var page JobPage
+	if len(all) > size {
+		last := all[size-1]
+		page.NextPageToken = codec.EncodeToken(fp, last.ID, last.CreatedAt.UnixNano())
+		all = all[:size]
+	}
+	page.Jobs = all
+	return page, nil
+}
+
+// ListBatches implements Store.
+func (m *Memory) ListBatches(ctx context.Context, jobID string) ([]BatchInfo, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	j, err := m.job(ctx, "list batches", jobID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]BatchInfo, 0, len(j.batches))
+	for seq, b := range j.batches {
+		_, failed := b.counts()
+		out = append(out, BatchInfo{Seq: seq, CustomerOrderID: b.customerOrderID, OrderID: b.orderID,
+			Status: b.status, Total: b.numbers.len(), Failed: int(failed), Settled: b.settled, Unsent: b.unsent})
+	}
+	slices.SortFunc(out, func(a, b BatchInfo) int { return cmp.Compare(a.Seq, b.Seq) })
+	return out, nil
+}
+
+// Settlement implements Store.
+func (m *Memory) Settlement(ctx context.Context, jobID string, seq int) (Settlement, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	j, err := m.job(ctx, "settlement", jobID)
+	if err != nil {
+		return Settlement{}, err
+	}
+	b, ok := j.batches[seq]
+	if !ok || !b.settled {
+		return Settlement{}, fmt.Errorf("ledger: settlement of batch %d of job %s: %w", seq, jobID, ErrNotFound)
+	}
+	s := Settlement{OrderID: b.orderID, Status: b.status, Errors: make([]NumberError, len(b.errors))}
+	for k, e := range b.errors {
+		s.Errors[k] = NumberError{Code: e.code, Description: e.desc}
+	}
+	for i, r := range b.result {
+		switch {
+		case r == 1:
+			s.Succeeded = append(s.Succeeded, b.numbers.at(i))
+		case r >= 2:
+			s.Errors[r-2].Numbers = append(s.Errors[r-2].Numbers, b.numbers.at(i))
+		}
+	}
+	return s, nil
+}
+
+// Rejections implements Store.
+func (m *Memory) Rejections(ctx context.Context, jobID string, from, limit int) ([]Rejection, int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	j, err := m.job(ctx, "rejections", jobID)
+	if err != nil {
+		return nil, 0, err
+	}
+	from = min(max(from, 0), len(j.rejections))
+	end := min(from+max(limit, 0), len(j.rejections))
+	return slices.Clone(j.rejections[from:end]), len(j.rejections), nil
+}
+
+// NotSubmitted implements Store.
+func (m *Memory) NotSubmitted(ctx context.Context, jobID string) ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	j, err := m.job(ctx, "not submitted", jobID)
+	if err != nil {
+		return nil, err
+	}
+	return j.notSubmitted.strings(), nil
+}
+
+// ClaimJobs implements Store.
+func (m *Memory) ClaimJobs(ctx context.Context, owner string, lease time.Duration, limit int) ([]Job, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.check(ctx, "claim jobs"); err != nil {
+		return nil, err
+	}
+	now := m.now()
+	var expired []*memJob
+	for _, j := range m.jobs {
+		if !j.job.State.Final() && !j.job.LeaseUntil.After(now) {
+			expired = append(expired, j)
+		}
+	}
+	slices.SortFunc(expired, func(a, b *memJob) int {
+		return cmp.Or(a.job.LeaseUntil.Compare(b.job.LeaseUntil), strings.Compare(a.job.ID, b.job.ID))
+	})
+	out := make([]Job, 0, min(len(expired), max(limit, 0)))
+	for _, j := range expired[:min(len(expired), max(limit, 0))] {
+		j.job.Owner, j.job.LeaseUntil = strings.Clone(owner), now.Add(leaseOrDefault(lease))
+		out = append(out, j.job)
+	}
+	return out, nil
+}
+
+// RenewLeases implements Store.
+func (m *Memory) RenewLeases(ctx context.Context, owner string, lease time.Duration) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.check(ctx, "renew leases"); err != nil {
+		return err
+	}
+	until := m.now().Add(leaseOrDefault(lease))
+	for _, j := range m.jobs {
+		if !j.job.State.Final() && j.job.Owner == owner {
+			j.job.LeaseUntil = until
+		}
+	}
+	return nil
+}
+
+// PendingWork implements Store.
+func (m *Memory) PendingWork(ctx context.Context, jobID string) (PendingWork, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	j, err := m.job(ctx, "pending work", jobID)
+	if err != nil {
+		return PendingWork{}, err
+	}
+	if j.job.State.Final() {
+		return PendingWork{}, fmt.Errorf("ledger: pending work: job %s: %w", jobID, ErrJobFinished)
+	}
+	var w PendingWork
+	batched := make(map[string]struct{})
+	for seq, b := range j.batches {
+		for i := range b.numbers.len() {
+			batched[b.numbers.at(i)] = struct{}{}
+		}
+		if !b.settled && !b.unsent {
+			w.Batches = append(w.Batches, PendingBatch{Seq: seq, CustomerOrderID: b.customerOrderID,
+				Numbers: b.numbers.strings(), OrderID: b.orderID})
+		}
+	}
+	slices.SortFunc(w.Batches, func(a, b PendingBatch) int { return cmp.Compare(a.Seq, b.Seq) })
+	for i := range j.received.len() {
+		if n := j.received.at(i); !hasKey(batched, n) {
+			w.Unbatched = append(w.Unbatched, n)
+		}
+	}
+	return w, nil
+}
+
+func hasKey(m map[string]struct{}, k string) bool { _, ok := m[k]; return ok }
+
+// leaseOrDefault returns lease, or DefaultLease when lease is not positive.
+func leaseOrDefault(lease time.Duration) time.Duration {
+	if lease <= 0 {
+		return DefaultLease
+	}
+	return lease
+}
