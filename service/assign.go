@@ -9,6 +9,7 @@ import (
 
 	"github.com/tnassign/tnassign/bandwidth"
 	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
+	"github.com/tnassign/tnassign/service/ledger"
 )
 
 // AssignNumbers marks the streamed numbers as assigned at Bandwidth. See the proto for the
@@ -26,6 +27,11 @@ func (s *Service) UnassignNumbers(stream tnassignv1.AssignmentService_UnassignNu
 // serve runs one streaming call. The handler goroutine is the only one that reads the request
 // stream: it blocks while the job has no room for another order (see batcher and dispatch), so
 // gRPC flow control pushes back on the caller. One sender goroutine writes the response stream.
+//
+// A call repeating the request_id of an existing job of the account starts nothing: it replays
+// that job's recorded events (with the original job id), then its live ones until it finishes,
+// and ends with OK. The numbers of the repeated call are not read: a replay only reports, and
+// the original job's numbers are the ones that count.
 func serve[Req any, PReq interface {
 	*Req
 	request
@@ -51,34 +57,73 @@ func serve[Req any, PReq interface {
 	if err != nil {
 		return statusOf(err, "")
 	}
-	j, err := s.startJob(ctx, action, params)
+	j, existing, err := s.startJob(ctx, ctx, action, params)
 	if err != nil {
 		return statusOf(err, "")
 	}
+	if existing != nil {
+		s.work.add(-1) // a replay holds up no shutdown
+		defer s.work.add(1)
+		return s.replay(ctx, *existing, func(ev *event) error { return stream.Send(wrap(ev)) })
+	}
 	j.events = startSender(s.ctx, stream.Send, wrap, j.log)
-	j.events.push(startedEvent(j.id, params.accountID, protoAction(action)))
-	j.take(PReq(first).GetTelephoneNumbers())
-	for !j.stopped() {
-		s.work.add(-1) // a job waiting for its caller holds up no shutdown
+	j.emit(startedEvent(j.id, params.accountID, protoAction(action)))
+	next := func() ([]string, error) {
 		msg, err := stream.Recv()
-		s.work.add(1)
+		switch {
+		case errors.Is(err, io.EOF):
+			return nil, io.EOF
+		case err != nil:
+			return nil, &streamBroken{err}
+		}
+		// A contradicting message's numbers are counted, not submitted.
+		return PReq(msg).GetTelephoneNumbers(), params.checkLater(PReq(msg))
+	}
+	return j.run(PReq(first).GetTelephoneNumbers(), next, true)
+}
+
+// run feeds the job its numbers, first and then each batch next returns until io.EOF, and
+// finishes it. Any other error from next stops the job (its numbers are counted as not
+// submitted). With parked, next waits for a caller: while it does, the job holds up no shutdown.
+func (j *job) run(first []string, next func() ([]string, error), parked bool) error {
+	j.startBatching()
+	j.take(first)
+	for !j.stopped() {
+		if parked {
+			j.s.work.add(-1)
+		}
+		nums, err := next()
+		if parked {
+			j.s.work.add(1)
+		}
 		if errors.Is(err, io.EOF) {
+			j.inputEnded = true
 			break
 		}
 		if err != nil {
-			j.stop(&streamBroken{err})
-			break
-		}
-		if err := params.checkLater(PReq(msg)); err != nil {
 			j.stop(err)
-			j.take(PReq(msg).GetTelephoneNumbers()) // counted, not submitted
+			j.take(nums)
 			break
 		}
-		j.take(PReq(msg).GetTelephoneNumbers())
+		j.take(nums)
 	}
 	if j.stopped() {
 		// Stopped by the caller going away or a shutdown while not reading; no-op otherwise.
 		j.stop(context.Cause(j.intake))
 	}
 	return j.finish()
+}
+
+// replay streams an existing job's events to a caller who repeated its request_id. The caller
+// is told the outcome of the original job; the call ends with OK once `finished` is sent.
+func (s *Service) replay(ctx context.Context, existing ledger.Job, send func(*event) error) error {
+	err := s.follow(ctx, existing, send)
+	if err != nil {
+		var se *storeError
+		if errors.As(err, &se) {
+			s.log.Error("replaying a job failed", "job_id", existing.ID, "err", err)
+		}
+		return statusOf(err, existing.ID)
+	}
+	return nil
 }

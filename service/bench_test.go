@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"path/filepath"
 	"runtime"
 	"runtime/metrics"
 	"strconv"
@@ -15,12 +16,20 @@ import (
 	"github.com/tnassign/tnassign/bandwidth/bwsim"
 	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
 	"github.com/tnassign/tnassign/service"
+	"github.com/tnassign/tnassign/service/ledger"
+	"github.com/tnassign/tnassign/service/ledger/sqlite"
 )
 
 // streamNumbers runs one AssignNumbers call that streams total distinct numbers (from 9192000000),
 // per numbers a message, building each message as it goes so the caller holds little memory.
 // It returns the finished event.
 func streamNumbers(tb testing.TB, h *harness, total, per int) *tnassignv1.JobFinished {
+	tb.Helper()
+	return streamFrom(tb, h, 9192000000, total, per)
+}
+
+// streamFrom is streamNumbers from the number first on.
+func streamFrom(tb testing.TB, h *harness, first int64, total, per int) *tnassignv1.JobFinished {
 	tb.Helper()
 	stream, err := h.client.AssignNumbers(context.Background())
 	if err != nil {
@@ -30,7 +39,7 @@ func streamNumbers(tb testing.TB, h *harness, total, per int) *tnassignv1.JobFin
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		next := int64(9192000000)
+		next := first
 		for sent := 0; sent < total; {
 			n := min(per, total-sent)
 			m := &tnassignv1.AssignNumbersRequest{TelephoneNumbers: make([]string, n)}
@@ -87,6 +96,38 @@ func BenchmarkAssignThroughput(b *testing.B) {
 		streamNumbers(b, h, perCall, 1000)
 	}
 	b.ReportMetric(float64(b.N*perCall)/b.Elapsed().Seconds(), "numbers/s")
+}
+
+// BenchmarkLedgerCost streams numbers through one call against a zero-latency simulator with
+// each ledger driver: what durability costs end to end. Compare numbers/s of memory and sqlite.
+func BenchmarkLedgerCost(b *testing.B) {
+	const perCall = 100_000
+	drivers := []struct {
+		name string
+		open func(b *testing.B) ledger.Store
+	}{
+		{"memory", func(*testing.B) ledger.Store { return ledger.NewMemory() }},
+		{"sqlite", func(b *testing.B) ledger.Store {
+			s, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "ledger.db"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { _ = s.Close() })
+			return s
+		}},
+	}
+	for _, d := range drivers {
+		b.Run(d.name, func(b *testing.B) {
+			h := newHarness(b, harnessOptions{sim: benchSim(0), cfg: service.Config{BatchLinger: time.Second}, ledger: d.open(b)})
+			next := int64(9192000000)
+			b.ReportAllocs()
+			for b.Loop() {
+				streamFrom(b, h, next, perCall, 1000)
+				next += perCall
+			}
+			b.ReportMetric(float64(b.N*perCall)/b.Elapsed().Seconds(), "numbers/s")
+		})
+	}
 }
 
 // BenchmarkAssignPeakHeap streams 2,000,000 numbers through one call against a simulator that

@@ -14,7 +14,7 @@ func (j *job) dispatch(b *batch) {
 		j.addNotSubmitted(b.numbers)
 		return
 	}
-	if !j.s.work.tryStartOrder() {
+	if !j.s.work.tryStart() {
 		// Shutdown has begun and may already have seen no work in flight: start nothing.
 		j.release()
 		j.stop(errShuttingDown)
@@ -22,6 +22,7 @@ func (j *job) dispatch(b *batch) {
 		return
 	}
 	j.settling.Add(1)
+	j.recording.Add(1)
 	j.s.obs.ordersInFlight(1)
 	go j.settle(b)
 }

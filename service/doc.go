@@ -50,8 +50,19 @@
 // The first message must name an allowed account_id; customer_order_id, request_id and
 // validate_only are read from it. Later messages may repeat those values or omit them; a
 // different value is INVALID_ARGUMENT (after `finished`, the message's numbers listed as not
-// submitted). request_id is validated and recorded; replaying a call by it (AIP-155) arrives
-// with the durable ledger.
+// submitted). A call repeating the request_id of an existing job of the account (AIP-155) starts
+// nothing: it replays that job from the ledger (see follow.go) and follows it live to its end.
+//
+// The ledger (service/ledger) is written before anyone is told: the job; each message's accepted
+// numbers (RecordReceived) before they can be batched; each batch before it is sent; the order id
+// as soon as Bandwidth names it; outcomes when orders settle; MarkInputClosed once the caller
+// half-closed and every number is batched or rejected; the final state last. Each Service owns
+// its jobs under Config.ReplicaID with a lease renewed every Config.Lease/3 (lease.go), and claims
+// jobs whose lease ended — another replica's, or its own predecessor's after a crash — and
+// completes them (recover.go).
+//
+// The job RPCs (get_job.go, list_jobs.go, list_outcomes.go, watch_job.go, create_job.go) read the
+// ledger; CreateAssignmentJob runs its numbers through the same pipeline in the background.
 //
 // Errors become gRPC statuses in one place (errors.go): standard codes, one google.rpc.ErrorInfo
 // with domain "tnassign" and an UPPER_SNAKE reason, plus google.rpc.BadRequest field violations

@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/protoadapt"
 
 	"github.com/tnassign/tnassign/bandwidth"
+	"github.com/tnassign/tnassign/service/ledger"
 )
 
 // errorDomain is the ErrorInfo domain of every status the service returns.
@@ -28,6 +29,8 @@ const (
 	reasonDeadlineExceeded   = "DEADLINE_EXCEEDED"
 	reasonInternal           = "INTERNAL"
 	reasonRequestStream      = "REQUEST_STREAM_FAILED"
+	reasonJobInterrupted     = "JOB_INTERRUPTED"
+	reasonJobNotFound        = "JOB_NOT_FOUND"
 )
 
 // maxViolationDescription caps a field violation's description: status details travel in
@@ -36,6 +39,9 @@ const maxViolationDescription = 200
 
 // errShuttingDown stops jobs when the service shuts down.
 var errShuttingDown = errors.New("service: shutting down")
+
+// errInterrupted ends a recovered job whose process died before its caller sent every number.
+var errInterrupted = errors.New("service: the job's process stopped before the caller sent every number")
 
 // storeError is a ledger failure, always INTERNAL: the ledger is ours. It does not unwrap, so
 // that a context error inside it is not mistaken for the caller going away.
@@ -88,7 +94,39 @@ func accountNotAllowed(account string) *callError {
 // job ends ABORTED rather than FAILED.
 func isAbort(err error) bool {
 	var sb *streamBroken
-	return errors.As(err, &sb) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, errShuttingDown)
+	return errors.As(err, &sb) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, errShuttingDown) || errors.Is(err, errInterrupted)
+}
+
+// jobNotFound is a job that does not exist under the account named: unknown, or another
+// account's (the caller learns nothing of other accounts' jobs).
+func jobNotFound(accountID, jobID string) *callError {
+	return &callError{code: codes.NotFound, reason: reasonJobNotFound,
+		message: fmt.Sprintf("account %s has no assignment job %q", accountID, truncateText(jobID, 64))}
+}
+
+// requestIDReused refuses a call whose request_id names an existing job of another kind.
+func requestIDReused(jobID string) *callError {
+	return invalidArgument("request_id was already used by a job of the account with a different action or validate_only",
+		violation("request_id", "already names job "+jobID+", which has a different action or validate_only; use a new request_id"))
+}
+
+// readFailure classifies an error of a ledger read made for a caller's query: a page token
+// the ledger does not accept is the caller's mistake, anything else is ours.
+func readFailure(op string, err error) error {
+	if errors.Is(err, ledger.ErrBadPageToken) {
+		return invalidArgument("page_token is not valid for this query",
+			violation("page_token", "must be the next_page_token of a previous page of the same query (same account, job and filter)"))
+	}
+	return storeFailure(op, err)
+}
+
+// truncateText cuts s to at most n bytes for a message.
+func truncateText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
 }
 
 // isFatalUpstream reports whether an upstream error means no later order can succeed either, so
@@ -159,6 +197,8 @@ func statusOf(err error, jobID string) error {
 		message = "Bandwidth is unavailable past the retry budget; retry later"
 	case errors.Is(err, errShuttingDown):
 		code, reason, message = codes.Unavailable, reasonShuttingDown, "the service is shutting down; retry"
+	case errors.Is(err, errInterrupted):
+		code, reason, message = codes.Aborted, reasonJobInterrupted, "the job's process stopped before every number was received"
 	case errors.Is(err, context.Canceled):
 		code, reason, message = codes.Canceled, reasonCancelled, "the call was cancelled"
 	case errors.Is(err, context.DeadlineExceeded):

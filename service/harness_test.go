@@ -53,6 +53,13 @@ type harnessOptions struct {
 	serverOptions []grpc.ServerOption
 	retry         *bandwidth.RetryPolicy
 	observer      service.Observer
+	// store, when set, is the ledger (for example one already holding jobs to recover).
+	store *ledger.Memory
+	// ledger, when set, is the Store the service uses instead of store (benchmarks of the
+	// durable drivers); h.store then stays an unused Memory.
+	ledger ledger.Store
+	// simServer, when set, is the simulator (shared with an earlier harness).
+	simServer *bwsim.Server
 }
 
 func newHarness(t testing.TB, o harnessOptions) *harness {
@@ -61,8 +68,14 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 	if o.sim != nil {
 		simCfg = *o.sim
 	}
-	h := &harness{sim: bwsim.NewServer(simCfg), store: ledger.NewMemory()}
-	t.Cleanup(h.sim.Close)
+	h := &harness{sim: o.simServer, store: o.store}
+	if h.sim == nil {
+		h.sim = bwsim.NewServer(simCfg)
+		t.Cleanup(h.sim.Close)
+	}
+	if h.store == nil {
+		h.store = ledger.NewMemory()
+	}
 	auth := o.auth
 	if auth == nil {
 		auth = bandwidth.BasicAuth("demo", "demo")
@@ -98,7 +111,11 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 	if os.Getenv("TNASSIGN_TEST_LOG") != "" {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	h.svc, err = service.New(cfg, up, h.store, o.observer, logger)
+	var store ledger.Store = h.store
+	if o.ledger != nil {
+		store = o.ledger
+	}
+	h.svc, err = service.New(cfg, up, store, o.observer, logger)
 	if err != nil {
 		t.Fatal(err)
 	}

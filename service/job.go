@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -41,6 +42,15 @@ type job struct {
 	unhook     func() bool
 
 	settling sync.WaitGroup
+	// recording counts dispatched batches not yet recorded in the ledger (or given up).
+	recording sync.WaitGroup
+	// inputEnded is set when the job's input ended normally: the caller half-closed, or a
+	// background job's numbers were all taken.
+	inputEnded bool
+	// recovered marks a job taken over from a process that died: it has no input and no caller.
+	recovered bool
+	// interrupted marks a recovery cut short by shutdown: the job is left for the next owner.
+	interrupted bool
 
 	mu           sync.Mutex
 	counts       ledger.Counts
@@ -49,16 +59,60 @@ type job struct {
 	stopErr error
 }
 
-// startJob records a new job for an accepted first message. streamCtx is the call's context:
-// the job stops taking numbers when it ends, but its orders settle regardless.
-func (s *Service) startJob(streamCtx context.Context, action bandwidth.Action, p jobParams) (*job, error) {
+// startJob records a new job for an accepted first message, owned by this replica. intakeParent
+// bounds the job's intake: the call's stream for a streaming call (the job stops taking numbers
+// when it ends, but its orders settle regardless), the service for a background job. ctx bounds
+// the ledger writes made here.
+//
+// When the account already has a job with the same request_id, nothing is created: startJob
+// returns that job instead (for the caller to replay), or INVALID_ARGUMENT when the job differs
+// in action or validate_only, since replaying a dry run as if it were the real call, or an
+// assign as an unassign, would mislead.
+func (s *Service) startJob(ctx, intakeParent context.Context, action bandwidth.Action, p jobParams) (*job, *ledger.Job, error) {
 	id, err := uuid.NewV7()
 	if err != nil {
-		return nil, fmt.Errorf("service: job id: %w", err)
+		return nil, nil, fmt.Errorf("service: job id: %w", err)
 	}
+	actionName := strings.ToLower(string(action))
+	err = s.store.CreateJob(ctx, ledger.Job{
+		ID: id.String(), AccountID: p.accountID, Action: ledger.Action(actionName),
+		CustomerOrderID: p.customerOrderID, RequestID: p.requestID, ValidateOnly: p.validateOnly,
+		Owner: s.cfg.ReplicaID,
+	})
+	if errors.Is(err, ledger.ErrRequestExists) && p.requestID != "" {
+		existing, err := s.existingRequest(ctx, actionName, p)
+		return nil, existing, err
+	}
+	if err != nil {
+		s.log.Error("recording a new job failed", "job_id", id.String(), "err", err)
+		return nil, nil, storeFailure("create job", err)
+	}
+	j := s.newJob(id.String(), intakeParent, action, p)
+	j.log.Info("job started", "validate_only", p.validateOnly, "customer_order_id", p.customerOrderID, "request_id", p.requestID)
+	return j, nil, nil
+}
+
+// existingRequest returns the account's job created with p.requestID, checking that it is the
+// same kind of job.
+func (s *Service) existingRequest(ctx context.Context, actionName string, p jobParams) (*ledger.Job, error) {
+	existing, err := s.store.FindJobByRequestID(ctx, p.accountID, p.requestID)
+	if err != nil {
+		// Created by a concurrent call and not readable yet, or expired in between: both rare.
+		return nil, storeFailure("find job by request id", err)
+	}
+	if string(existing.Action) != actionName || existing.ValidateOnly != p.validateOnly {
+		return nil, requestIDReused(existing.ID)
+	}
+	s.log.Info("replaying a job for a repeated request id", "job_id", existing.ID, "account_id", p.accountID, "request_id", p.requestID)
+	return &existing, nil
+}
+
+// newJob builds the in-process state of a job recorded in the ledger, registers it with the hub
+// and counts it as started.
+func (s *Service) newJob(id string, intakeParent context.Context, action bandwidth.Action, p jobParams) *job {
 	j := &job{
 		s:          s,
-		id:         id.String(),
+		id:         id,
 		params:     p,
 		action:     action,
 		actionName: strings.ToLower(string(action)),
@@ -67,27 +121,33 @@ func (s *Service) startJob(streamCtx context.Context, action bandwidth.Action, p
 		ctx:        s.ctx,
 	}
 	j.log = s.log.With("job_id", j.id, "account_id", p.accountID, "action", j.actionName)
-	err = s.store.CreateJob(streamCtx, ledger.Job{
-		ID: j.id, AccountID: p.accountID, Action: ledger.Action(j.actionName),
-		CustomerOrderID: p.customerOrderID, RequestID: p.requestID, ValidateOnly: p.validateOnly,
-	})
-	if err != nil {
-		j.log.Error("recording a new job failed", "err", err)
-		return nil, storeFailure("create job", err)
-	}
-	j.intake, j.stopIntake = context.WithCancelCause(streamCtx)
+	j.intake, j.stopIntake = context.WithCancelCause(intakeParent)
 	j.unhook = context.AfterFunc(s.stopping, func() { j.stop(errShuttingDown) })
-	if !p.validateOnly {
-		prefix := p.customerOrderID
-		if prefix == "" {
-			// 32 hex digits of the job id: with "-<seq>" within Bandwidth's 40 characters.
-			prefix = strings.ReplaceAll(j.id, "-", "")
-		}
-		j.batches = newBatcher(s.cfg.BatchSize, s.cfg.BatchLinger, prefix, j.dispatch)
-	}
-	j.log.Info("job started", "validate_only", p.validateOnly, "customer_order_id", p.customerOrderID)
+	s.hub.register(j.id)
 	s.obs.jobStarted(j.actionName)
-	return j, nil
+	return j
+}
+
+// startBatching gives a job with input its batcher; a dry run has none.
+func (j *job) startBatching() {
+	if j.params.validateOnly {
+		return
+	}
+	prefix := j.params.customerOrderID
+	if prefix == "" {
+		// 32 hex digits of the job id: with "-<seq>" within Bandwidth's 40 characters.
+		prefix = strings.ReplaceAll(j.id, "-", "")
+	}
+	j.batches = newBatcher(j.s.cfg.BatchSize, j.s.cfg.BatchLinger, prefix, j.dispatch)
+}
+
+// emit sends ev to the job's caller, if it has one, and wakes the job's watchers. The ledger
+// holds what ev reports before emit is called.
+func (j *job) emit(ev *event) {
+	if j.events != nil {
+		j.events.push(ev)
+	}
+	j.s.hub.notify(j.id)
 }
 
 // stop makes the job stop taking numbers for err, unless it already stopped. Numbers received
@@ -150,10 +210,19 @@ func (j *job) take(nums []string) {
 	for _, chunk := range rejected.take() {
 		j.reject(chunk)
 	}
+	j.valid = valid[:0]
+	if len(valid) == 0 {
+		return
+	}
+	// Recorded before they can be batched: a job whose process dies lists the ones never batched.
+	if err := j.s.store.RecordReceived(j.ctx, j.id, tnStrings(valid)); err != nil {
+		j.stop(storeFailure("record received", err))
+		j.addNotSubmitted(tnStrings(valid))
+		return
+	}
 	if j.batches != nil {
 		j.batches.add(valid)
 	}
-	j.valid = valid[:0]
 }
 
 // reject records one event's worth of rejections and reports them.
@@ -169,16 +238,24 @@ func (j *job) reject(rs []*tnassignv1.RejectedNumber) {
 	j.counts.Rejected += int64(len(rs))
 	j.mu.Unlock()
 	j.s.obs.numbersSettled(j.actionName, "rejected", len(rs))
-	j.events.push(rejectedEvent(rs))
+	j.emit(rejectedEvent(rs))
 }
 
-// finish ends the job once the request stream is done with: send the last batch (unless the job
-// stopped), wait for every order to settle, record the final state, send `finished` and close
-// the response stream. It returns the call's status.
+// finish ends the job once its input is done with: send the last batch (unless the job
+// stopped), record that the input is complete, wait for every order to settle, record the final
+// state, send `finished` and close the response stream. It returns the call's status.
 func (j *job) finish() error {
 	if j.batches != nil {
 		rest := j.batches.close(!j.stopped())
 		j.addNotSubmitted(tnStrings(rest))
+	}
+	j.recording.Wait()
+	if j.inputEnded && !j.recovered && !j.stopped() {
+		// Every received number is rejected or in a recorded batch: should this process die
+		// now, the job that recovery completes ends in its natural state, not ABORTED.
+		if err := j.s.store.MarkInputClosed(j.ctx, j.id); err != nil {
+			j.log.Warn("recording the end of the input failed", "err", err)
+		}
 	}
 	// Every number is sent or accounted for: a shutdown from now on cuts nothing short.
 	j.unhook()
@@ -187,6 +264,10 @@ func (j *job) finish() error {
 	j.mu.Lock()
 	stopErr := j.stopErr
 	j.mu.Unlock()
+	if stopErr == nil && j.recovered && !j.inputEnded {
+		// The caller's stream died with the process before it sent every number.
+		stopErr = errInterrupted
+	}
 	if j.params.validateOnly {
 		// A dry run plans every distinct valid number and submits none.
 		j.addNotSubmitted(tnStrings(j.seen.all()))
@@ -209,16 +290,11 @@ func (j *job) finish() error {
 			stopErr, state = storeFailure("finish job", err), ledger.StateFailed
 		}
 	}
-	j.events.push(finishedEvent(&tnassignv1.JobFinished{
-		State:               jobState(state),
-		ReceivedCount:       counts.Received,
-		RejectedCount:       counts.Rejected,
-		SucceededCount:      counts.Succeeded,
-		FailedCount:         counts.Failed,
-		NotSubmittedCount:   counts.NotSubmitted,
-		NotSubmittedNumbers: notSubmitted,
-	}))
-	j.events.close()
+	j.emit(finishedEvent(jobFinished(state, counts, notSubmitted)))
+	if j.events != nil {
+		j.events.close()
+	}
+	j.s.hub.unregister(j.id)
 	j.stopIntake(nil)
 	j.s.obs.jobFinished(j.actionName, string(state))
 	j.log.Info("job finished", "state", state, "received", counts.Received, "rejected", counts.Rejected,
@@ -246,31 +322,4 @@ func finalState(c ledger.Counts, stopErr error, validateOnly bool) ledger.State 
 		return ledger.StateFailed
 	}
 	return ledger.StatePartial
-}
-
-func jobState(s ledger.State) tnassignv1.JobState {
-	switch s {
-	case ledger.StateRunning:
-		return tnassignv1.JobState_JOB_STATE_RUNNING
-	case ledger.StateSucceeded:
-		return tnassignv1.JobState_JOB_STATE_SUCCEEDED
-	case ledger.StatePartial:
-		return tnassignv1.JobState_JOB_STATE_PARTIAL
-	case ledger.StateFailed:
-		return tnassignv1.JobState_JOB_STATE_FAILED
-	case ledger.StateAborted:
-		return tnassignv1.JobState_JOB_STATE_ABORTED
-	}
-	return tnassignv1.JobState_JOB_STATE_UNSPECIFIED
-}
-
-func rejectionReason(r tnassignv1.RejectionReason) string {
-	return strings.TrimPrefix(r.String(), "REJECTION_REASON_")
-}
-
-func protoAction(a bandwidth.Action) tnassignv1.Action {
-	if a == bandwidth.ActionUnassign {
-		return tnassignv1.Action_ACTION_UNASSIGN
-	}
-	return tnassignv1.Action_ACTION_ASSIGN
 }

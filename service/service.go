@@ -22,6 +22,10 @@ type Upstream interface {
 	CreateOrder(ctx context.Context, accountID string, o bandwidth.Order) (*bandwidth.OrderResponse, error)
 	// AwaitOrder polls an order until its status is final.
 	AwaitOrder(ctx context.Context, accountID, orderID string) (*bandwidth.OrderResponse, error)
+	// FindOrder returns the newest order created with the CustomerOrderId, or an error matching
+	// bandwidth.ErrNotFound when Bandwidth has none. Recovery uses it before resending a batch
+	// whose creation was never confirmed.
+	FindOrder(ctx context.Context, accountID, customerOrderID string) (*bandwidth.OrderResponse, error)
 }
 
 var _ Upstream = (*bandwidth.Client)(nil)
@@ -36,6 +40,10 @@ const (
 	DefaultMaxInflightPerJob = 4
 	// DefaultMaxInflightOrders is the default number of orders the process has in flight.
 	DefaultMaxInflightOrders = 64
+	// DefaultLease is how long a replica owns its running jobs without renewing the lease.
+	DefaultLease = ledger.DefaultLease
+	// MinLease is the shortest lease Config accepts: renewals run every third of it.
+	MinLease = 300 * time.Millisecond
 )
 
 // Config tunes the pipeline. Zero values take the documented defaults.
@@ -55,6 +63,15 @@ type Config struct {
 	RateLimit float64
 	// RateBurst is the token bucket's size; default ceil(RateLimit), at least 1.
 	RateBurst int
+	// ReplicaID names this process as the owner of the jobs it runs in the ledger; replicas
+	// sharing a ledger need distinct ids. Default: hostname, process id and a random suffix, so
+	// a restarted process is a new owner.
+	ReplicaID string
+	// Lease is how long this replica owns its running jobs without renewal: it renews them every
+	// Lease/3, and claims the jobs of replicas (or earlier runs of itself) whose lease ended.
+	// A job whose replica died is taken over within about one Lease. Default 30 s, at least
+	// MinLease.
+	Lease time.Duration
 }
 
 // withDefaults validates cfg and fills in its defaults.
@@ -89,6 +106,15 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.RateBurst == 0 {
 		cfg.RateBurst = max(1, int(math.Ceil(cfg.RateLimit)))
+	}
+	if cfg.Lease == 0 {
+		cfg.Lease = DefaultLease
+	}
+	if cfg.Lease < MinLease {
+		return cfg, fmt.Errorf("service: Config.Lease %v is shorter than %v", cfg.Lease, MinLease)
+	}
+	if cfg.ReplicaID == "" {
+		cfg.ReplicaID = defaultReplicaID()
 	}
 	return cfg, nil
 }
@@ -135,12 +161,18 @@ type Service struct {
 	shutdownOnce sync.Once
 
 	work tracker
+	// hub wakes watchers of the jobs running in this process.
+	hub hub
+	// loops runs the lease and recovery loops until stopLoops.
+	loops     sync.WaitGroup
+	stopLoops context.CancelFunc
 }
 
 var _ tnassignv1.AssignmentServiceServer = (*Service)(nil)
 
 // New returns a Service that sends orders through up and records jobs in store. obs may be nil;
-// logger nil discards logs.
+// logger nil discards logs. It starts the lease and recovery loops at once (see Config.Lease);
+// Shutdown stops them.
 func New(cfg Config, up Upstream, store ledger.Store, obs Observer, logger *slog.Logger) (*Service, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
@@ -173,6 +205,8 @@ func New(cfg Config, up Upstream, store ledger.Store, obs Observer, logger *slog
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.stopping, s.stopIntake = context.WithCancel(context.Background())
+	s.hub.init()
+	s.startLoops()
 	return s, nil
 }
 
@@ -192,8 +226,10 @@ func (s *Service) Shutdown(ctx context.Context) error {
 	})
 	if err := s.work.wait(ctx); err != nil {
 		s.cancel()
+		s.endLoops()
 		return err
 	}
+	s.endLoops()
 	return nil
 }
 
@@ -217,15 +253,16 @@ type tracker struct {
 	closed bool          // no new orders may start
 }
 
-// close refuses new orders: tryStartOrder fails from now on.
+// close refuses new work: tryStart fails from now on.
 func (t *tracker) close() {
 	t.mu.Lock()
 	t.closed = true
 	t.mu.Unlock()
 }
 
-// tryStartOrder counts a new order as busy work, unless the tracker is closed.
-func (t *tracker) tryStartOrder() bool {
+// tryStart counts new work (an order, a background job, a recovery) as busy, unless the
+// tracker is closed.
+func (t *tracker) tryStart() bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.closed {

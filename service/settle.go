@@ -19,31 +19,55 @@ const settleWriteTimeout = 5 * time.Second
 // final, record and report the outcome. It runs under the job's context, which lives as long as
 // the service, so an order whose caller went away still settles and is recorded.
 func (j *job) settle(b *batch) {
-	defer func() {
-		j.s.obs.ordersInFlight(-1)
-		j.release()
-		j.s.work.add(-1)
-		j.settling.Done()
-	}()
-	ctx := j.ctx
-	if ctx.Err() != nil {
+	defer j.orderDone()
+	recorded := j.recordBatch(b)
+	j.recording.Done()
+	if recorded {
+		j.submit(b)
+	}
+}
+
+// orderDone releases what dispatch took for one order.
+func (j *job) orderDone() {
+	j.s.obs.ordersInFlight(-1)
+	j.release()
+	j.s.work.add(-1)
+	j.settling.Done()
+}
+
+// recordBatch records b before it is sent. It reports false, with b's numbers counted as not
+// submitted, when b must not be sent.
+func (j *job) recordBatch(b *batch) bool {
+	if j.ctx.Err() != nil {
 		// The service gave up waiting: send nothing more.
 		j.stop(errShuttingDown)
 		j.addNotSubmitted(b.numbers)
-		return
+		return false
 	}
-	err := j.s.store.RecordBatch(ctx, j.id, ledger.Batch{Seq: b.seq, CustomerOrderID: b.customerOrderID, Numbers: b.numbers})
+	err := j.s.store.RecordBatch(j.ctx, j.id, ledger.Batch{Seq: b.seq, CustomerOrderID: b.customerOrderID, Numbers: b.numbers})
 	if err != nil {
 		j.stop(storeFailure("record batch", err))
 		j.addNotSubmitted(b.numbers)
-		return
+		return false
 	}
+	return true
+}
+
+// submit creates the order of a recorded batch and follows it to its end.
+func (j *job) submit(b *batch) {
 	order := bandwidth.Order{CustomerOrderID: b.customerOrderID, Action: j.action, TelephoneNumbers: b.numbers}
-	resp, err := j.s.up.CreateOrder(ctx, j.params.accountID, order)
+	resp, err := j.s.up.CreateOrder(j.ctx, j.params.accountID, order)
 	if err != nil {
 		j.createFailed(b, err)
 		return
 	}
+	j.track(b, resp)
+}
+
+// track follows a created order to its end: record its id (as soon as it is known), poll it
+// until final, record and report the outcome.
+func (j *job) track(b *batch, resp *bandwidth.OrderResponse) {
+	ctx := j.ctx
 	if resp.OrderID != "" {
 		err := writeLedger(ctx, func(ctx context.Context) error { return j.s.store.RecordOrderID(ctx, j.id, b.seq, resp.OrderID) })
 		if err != nil {
@@ -131,16 +155,7 @@ func (j *job) report(b *batch, s ledger.Settlement) {
 	j.s.obs.numbersSettled(j.actionName, "succeeded", len(s.Succeeded))
 	j.s.obs.numbersSettled(j.actionName, "failed", failed)
 	j.s.obs.orderSettled(j.actionName, lowerStatus(s.Status))
-	o := &tnassignv1.OrderSettled{
-		OrderId:          s.OrderID,
-		CustomerOrderId:  b.customerOrderID,
-		ProcessingStatus: processingStatus(s.Status),
-		SucceededNumbers: s.Succeeded,
-	}
-	for _, e := range s.Errors {
-		o.Errors = append(o.Errors, &tnassignv1.OrderError{Code: int32(e.Code), Description: e.Description, TelephoneNumbers: e.Numbers})
-	}
-	j.events.push(orderEvent(o))
+	j.emit(orderEvent(orderSettled(b.customerOrderID, s)))
 }
 
 // settlementOf maps a final order to the batch's outcome. Every number of the batch lands exactly

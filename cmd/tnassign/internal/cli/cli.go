@@ -48,6 +48,7 @@ const usage = `tnassign assigns or unassigns telephone numbers at Bandwidth thro
 Usage:
   tnassign assign   --account ID --file FILE [flags]
   tnassign unassign --account ID --file FILE [flags]
+  tnassign job get|list|outcomes|watch --account ID [JOB_ID] [flags]
   tnassign help
 
 FILE has one number per line, or is a CSV file (comma, tab or semicolon
@@ -71,6 +72,8 @@ func Main(ctx context.Context, args []string, env Env) int {
 		return command(ctx, tnassignv1.Action_ACTION_ASSIGN, args[1:], env)
 	case "unassign":
 		return command(ctx, tnassignv1.Action_ACTION_UNASSIGN, args[1:], env)
+	case "job":
+		return jobCommand(ctx, args[1:], env)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(env.Stdout, usage)
 		return ExitOK

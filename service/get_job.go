@@ -1,0 +1,89 @@
+package service
+
+import (
+	"context"
+	"errors"
+
+	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
+	"github.com/tnassign/tnassign/service/ledger"
+)
+
+// maxJobIDLen bounds a job id in a request; ids are UUIDs.
+const maxJobIDLen = 64
+
+// GetAssignmentJob returns one job of an allowed account with its counts and orders. An unknown
+// job, or another account's, is NOT_FOUND.
+func (s *Service) GetAssignmentJob(ctx context.Context, req *tnassignv1.GetAssignmentJobRequest) (*tnassignv1.GetAssignmentJobResponse, error) {
+	lj, err := s.lookupJob(ctx, req.GetAccountId(), req.GetJobId())
+	if err != nil {
+		return nil, statusOf(err, "")
+	}
+	j, err := s.jobResource(ctx, lj)
+	if err != nil {
+		return nil, statusOf(err, "")
+	}
+	return &tnassignv1.GetAssignmentJobResponse{AssignmentJob: j}, nil
+}
+
+// checkAccount validates the account of a job request: present, well-formed and allowed.
+func (s *Service) checkAccount(accountID string) error {
+	var c violations
+	if accountID == "" {
+		c.add("account_id", "is required")
+	} else if problem := accountIDProblem(accountID); problem != "" {
+		c.add("account_id", problem)
+	}
+	if err := c.err("the request is invalid"); err != nil {
+		return err
+	}
+	if _, ok := s.accounts[accountID]; !ok {
+		return accountNotAllowed(accountID)
+	}
+	return nil
+}
+
+// lookupJob returns the job jobID of an allowed account. A job of another account is NOT_FOUND,
+// exactly like an unknown one.
+func (s *Service) lookupJob(ctx context.Context, accountID, jobID string) (ledger.Job, error) {
+	if err := s.checkAccount(accountID); err != nil {
+		return ledger.Job{}, err
+	}
+	var c violations
+	switch {
+	case jobID == "":
+		c.add("job_id", "is required")
+	case len(jobID) > maxJobIDLen:
+		c.add("job_id", "is too long to be a job id")
+	}
+	if err := c.err("the request is invalid"); err != nil {
+		return ledger.Job{}, err
+	}
+	j, err := s.store.GetJob(ctx, jobID)
+	switch {
+	case errors.Is(err, ledger.ErrNotFound):
+		return ledger.Job{}, jobNotFound(accountID, jobID)
+	case err != nil:
+		s.log.Error("reading a job failed", "job_id", jobID, "err", err)
+		return ledger.Job{}, storeFailure("get job", err)
+	case j.AccountID != accountID:
+		return ledger.Job{}, jobNotFound(accountID, jobID)
+	}
+	return j, nil
+}
+
+// jobResource reads a job's batches (and, while it runs, its rejections so far) and returns its
+// API view.
+func (s *Service) jobResource(ctx context.Context, j ledger.Job) (*tnassignv1.AssignmentJob, error) {
+	batches, err := s.store.ListBatches(ctx, j.ID)
+	if err != nil {
+		s.log.Error("reading a job's batches failed", "job_id", j.ID, "err", err)
+		return nil, storeFailure("list batches", err)
+	}
+	rejected := int(j.Counts.Rejected)
+	if !j.State.Final() {
+		if _, rejected, err = s.store.Rejections(ctx, j.ID, 0, 0); err != nil {
+			return nil, storeFailure("count rejections", err)
+		}
+	}
+	return assignmentJob(j, batches, rejected), nil
+}

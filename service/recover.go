@@ -1,0 +1,151 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/tnassign/tnassign/bandwidth"
+	"github.com/tnassign/tnassign/service/ledger"
+)
+
+// recoverJob completes a job taken over from a replica that stopped (or from this process's
+// predecessor):
+//
+//   - a batch with a recorded order id is polled to its end;
+//   - a batch without one may or may not exist at Bandwidth: it is looked up by its
+//     CustomerOrderId and sent again only when Bandwidth has no order of that id. An order of
+//     that id holding other numbers (a customer order id reused across jobs) is not this
+//     batch's: its numbers are reported with an unknown outcome rather than risk sending them
+//     twice;
+//   - received numbers never put in a batch were not submitted.
+//
+// The job then ends in its natural state when its input was complete (MarkInputClosed) and
+// ABORTED (reason JOB_INTERRUPTED) otherwise, with the numbers not submitted listed. A shutdown
+// that cuts the recovery short leaves the job running, for the next owner.
+func (s *Service) recoverJob(ctx context.Context, lj ledger.Job) {
+	pw, batches, rejected, ok := s.readPending(ctx, lj.ID)
+	if !ok {
+		return
+	}
+	action := bandwidth.Action(strings.ToUpper(string(lj.Action)))
+	j := s.newJob(lj.ID, s.ctx, action, jobParams{
+		accountID: lj.AccountID, customerOrderID: lj.CustomerOrderID, requestID: lj.RequestID, validateOnly: lj.ValidateOnly,
+	})
+	j.recovered, j.inputEnded = true, lj.InputClosed
+	j.counts = recordedCounts(batches, rejected, len(pw.Unbatched))
+	j.addNotSubmitted(slices.Clone(pw.Unbatched))
+	j.log.Info("recovering job", "pending_batches", len(pw.Batches), "unbatched", len(pw.Unbatched), "input_closed", lj.InputClosed)
+
+	for _, pb := range pw.Batches {
+		b := &batch{seq: pb.Seq, customerOrderID: pb.CustomerOrderID, numbers: pb.Numbers}
+		if err := j.acquire(); err != nil {
+			if errors.Is(err, errShuttingDown) {
+				j.interrupt()
+				break
+			}
+			// The job cannot go on (credentials, throttling, outage): whether the batch exists
+			// at Bandwidth is not known.
+			j.report(b, unknownSettlement(b, pb.OrderID, "the job stopped before the order could be looked up"))
+			continue
+		}
+		if !s.work.tryStart() {
+			j.release()
+			j.interrupt()
+			break
+		}
+		j.settling.Add(1)
+		s.obs.ordersInFlight(1)
+		go j.resumeBatch(b, pb.OrderID)
+	}
+	j.settling.Wait()
+	j.mu.Lock()
+	interrupted := j.interrupted
+	if !interrupted && errors.Is(j.stopErr, errShuttingDown) {
+		j.stopErr = nil // every batch was dealt with: the shutdown cut nothing short
+	}
+	j.mu.Unlock()
+	if interrupted {
+		j.log.Info("recovery interrupted by shutdown; the job is left for the next owner")
+		j.unhook()
+		j.stopIntake(nil)
+		s.hub.unregister(j.id)
+		return
+	}
+	_ = j.finish()
+}
+
+// interrupt marks a recovery cut short by shutdown.
+func (j *job) interrupt() {
+	j.mu.Lock()
+	j.interrupted = true
+	j.mu.Unlock()
+}
+
+// resumeBatch completes one pending batch of a recovered job.
+func (j *job) resumeBatch(b *batch, orderID string) {
+	defer j.orderDone()
+	if orderID != "" {
+		j.track(b, &bandwidth.OrderResponse{OrderID: orderID, Status: bandwidth.StatusReceived})
+		return
+	}
+	found, err := j.s.up.FindOrder(j.ctx, j.params.accountID, b.customerOrderID)
+	switch {
+	case err == nil && sameBatch(found, b, j.action):
+		j.log.Info("found the order of a batch whose creation was not recorded", "seq", b.seq, "order_id", found.OrderID)
+		j.track(b, found)
+	case err == nil:
+		j.log.Warn("an order with the batch's CustomerOrderId holds other numbers", "seq", b.seq, "order_id", found.OrderID)
+		j.report(b, unknownSettlement(b, "", "an order with this CustomerOrderId exists but does not hold these numbers"))
+	case errors.Is(err, bandwidth.ErrNotFound):
+		j.log.Info("Bandwidth has no order for a recorded batch; sending it", "seq", b.seq)
+		j.submit(b)
+	case j.ctx.Err() != nil:
+		j.interrupt()
+	default:
+		j.log.Warn("looking up a batch's order failed", "seq", b.seq, "err", err)
+		j.report(b, unknownSettlement(b, "", "looking the order up by CustomerOrderId failed"))
+	}
+}
+
+// sameBatch reports whether an order found by CustomerOrderId is b's: same action and, when
+// Bandwidth echoes them, the same numbers.
+func sameBatch(o *bandwidth.OrderResponse, b *batch, action bandwidth.Action) bool {
+	if o.Order.Action != "" && o.Order.Action != action {
+		return false
+	}
+	if len(o.Order.TelephoneNumbers) == 0 {
+		return o.TotalQuantity == 0 || o.TotalQuantity == len(b.numbers)
+	}
+	if len(o.Order.TelephoneNumbers) != len(b.numbers) {
+		return false
+	}
+	want := make(map[string]struct{}, len(b.numbers))
+	for _, n := range b.numbers {
+		want[n] = struct{}{}
+	}
+	for _, n := range o.Order.TelephoneNumbers {
+		if _, ok := want[n]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// recordedCounts are a job's counts as its ledger records show them: rejections, settled and
+// unsent batches, pending batches (counted as received only) and unbatched numbers.
+func recordedCounts(batches []ledger.BatchInfo, rejected, unbatched int) ledger.Counts {
+	c := ledger.Counts{Rejected: int64(rejected), Received: int64(rejected + unbatched)}
+	for _, b := range batches {
+		c.Received += int64(b.Total)
+		switch {
+		case b.Settled:
+			c.Succeeded += int64(b.Total - b.Failed)
+			c.Failed += int64(b.Failed)
+		case b.Unsent:
+			c.NotSubmitted += int64(b.Total)
+		}
+	}
+	return c
+}

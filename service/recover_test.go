@@ -1,0 +1,114 @@
+package service_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/tnassign/tnassign/bandwidth"
+	"github.com/tnassign/tnassign/bandwidth/bwsim"
+	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
+	"github.com/tnassign/tnassign/service"
+	"github.com/tnassign/tnassign/service/ledger"
+)
+
+// crashedJob records in store a job as a process that died mid-way leaves it: owned by a dead
+// replica, with one batch whose order id was recorded, one created at Bandwidth before its id
+// could be recorded, one recorded but never sent, and received numbers never batched.
+type crashedJob struct {
+	id          string
+	inputClosed bool
+	numbers     []string // received, in order
+	unbatched   []string
+}
+
+func recordCrashedJob(t *testing.T, store ledger.Store, sim *bwsim.Server, first int64, inputClosed bool) crashedJob {
+	t.Helper()
+	ctx := context.Background()
+	bw, err := bandwidth.New(bandwidth.Config{BaseURL: sim.URL, Auth: bandwidth.BasicAuth("demo", "demo"), HTTPClient: sim.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := crashedJob{id: uuid.Must(uuid.NewV7()).String(), inputClosed: inputClosed, numbers: numbers(first, 15)}
+	prefix := strings.ReplaceAll(c.id, "-", "")
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(store.CreateJob(ctx, ledger.Job{ID: c.id, AccountID: account, Action: ledger.ActionAssign, Owner: "dead-replica"}))
+	must(store.RecordRejections(ctx, c.id, []ledger.Rejection{{Number: "nope", Reason: "INVALID_FORMAT", Detail: "no digits"}}))
+	batched := 15
+	if !inputClosed {
+		batched = 13
+		c.unbatched = c.numbers[13:]
+	}
+	must(store.RecordReceived(ctx, c.id, c.numbers))
+	cuts := [][2]int{{0, 5}, {5, 10}, {10, batched}}
+	for i, cut := range cuts {
+		b := ledger.Batch{Seq: i + 1, CustomerOrderID: prefix + "-" + string(rune('1'+i)), Numbers: c.numbers[cut[0]:cut[1]]}
+		must(store.RecordBatch(ctx, c.id, b))
+		if i == 2 {
+			continue // recorded, never sent
+		}
+		resp, err := bw.CreateOrder(ctx, account, bandwidth.Order{CustomerOrderID: b.CustomerOrderID, Action: bandwidth.ActionAssign, TelephoneNumbers: b.Numbers})
+		must(err)
+		if i == 0 {
+			must(store.RecordOrderID(ctx, c.id, b.Seq, resp.OrderID))
+		}
+	}
+	if inputClosed {
+		must(store.MarkInputClosed(ctx, c.id))
+	}
+	return c
+}
+
+// TestRecovery: a replica claims the jobs of a dead one once their lease ends, polls recorded
+// orders, finds created ones by CustomerOrderId instead of resending them, sends the batches
+// Bandwidth never had, and ends each job in its natural state, or ABORTED with the numbers
+// never batched listed, when its caller had not sent everything.
+func TestRecovery(t *testing.T) {
+	t.Parallel()
+	store := ledger.NewMemory()
+	sim := bwsim.NewServer(bwsim.DefaultConfig())
+	t.Cleanup(sim.Close)
+	open := recordCrashedJob(t, store, sim, 9195554000, false)
+	closed := recordCrashedJob(t, store, sim, 9195554100, true)
+	if err := store.RenewLeases(context.Background(), "dead-replica", time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(5 * time.Millisecond)
+	before := len(sim.Received())
+
+	h := newHarness(t, harnessOptions{store: store, simServer: sim, cfg: service.Config{Lease: time.Second, ReplicaID: "survivor"}})
+	aborted := waitFinished(t, h, open.id)
+	if aborted.GetState() != tnassignv1.JobState_JOB_STATE_ABORTED || aborted.GetReceivedCount() != 16 || aborted.GetRejectedCount() != 1 ||
+		aborted.GetSucceededCount() != 13 || aborted.GetNotSubmittedCount() != 2 {
+		t.Errorf("open job: %v", aborted)
+	}
+	nums, err := store.NotSubmitted(context.Background(), open.id)
+	if err != nil || !slices.Equal(nums, open.unbatched) {
+		t.Errorf("not submitted %v (%v), want %v", nums, err, open.unbatched)
+	}
+	done := waitFinished(t, h, closed.id)
+	if done.GetState() != tnassignv1.JobState_JOB_STATE_PARTIAL || done.GetSucceededCount() != 15 || done.GetRejectedCount() != 1 {
+		t.Errorf("closed job: %v", done)
+	}
+	if n := len(sim.Received()) - before; n != 2 {
+		t.Errorf("recovery sent %d orders, want 2 (one unsent batch per job)", n)
+	}
+	checkNoDuplicateSubmission(t, sim)
+	j, err := store.GetJob(context.Background(), closed.id)
+	if err != nil || j.Owner != "survivor" {
+		t.Errorf("owner %q (%v)", j.Owner, err)
+	}
+	r := watch(h, open.id)
+	if r.err != nil || r.finished.GetState() != tnassignv1.JobState_JOB_STATE_ABORTED || len(r.orders) != 3 || len(r.rejected) != 1 {
+		t.Errorf("watch of the recovered job: %v, %d orders, %v", r.finished, len(r.orders), r.err)
+	}
+}
