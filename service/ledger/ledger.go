@@ -168,7 +168,8 @@ type Store interface {
 	RecordBatch(ctx context.Context, jobID string, b Batch) error
 	// RecordBatchUnsent records that a recorded batch was never created at Bandwidth (it was
 	// refused before any order existed), so its numbers are not submitted: they are listed in
-	// FinishJob's Result.NotSubmitted and have no outcome of their own.
+	// FinishJob's Result.NotSubmitted (and, while the job runs, in PendingWork's Unsent) and have
+	// no outcome of their own.
 	RecordBatchUnsent(ctx context.Context, jobID string, seq int) error
 	// RecordOrderID records Bandwidth's order id for a recorded batch (ErrNotFound otherwise), so
 	// that an order can be polled to its end even after a restart.
@@ -224,11 +225,19 @@ type Store interface {
 	// never get the same job. A job created with CreateJob starts owned by j.Owner for lease
 	// DefaultLease.
 	ClaimJobs(ctx context.Context, owner string, lease time.Duration, limit int) ([]Job, error)
-	// RenewLeases extends to now+lease the lease of every running job owned by owner.
-	RenewLeases(ctx context.Context, owner string, lease time.Duration) error
+	// RenewLeases extends to now+lease the leases of those of the jobs named by jobIDs that are
+	// running and owned by owner, and returns their ids (in no particular order; none for no
+	// jobIDs). A job missing from the result is no longer owner's: finished, or claimed by
+	// another replica after its lease ended. owner's jobs not named keep their lease, so that a
+	// job owner stopped working on is claimed once it ends. A lease of a millisecond gives the
+	// named jobs up: they can be claimed at once.
+	RenewLeases(ctx context.Context, owner string, jobIDs []string, lease time.Duration) ([]string, error)
+	// ReleaseLeases ends now the lease of every running job owned by owner, so that ClaimJobs
+	// (of any replica, owner's next start included) takes them over without waiting.
+	ReleaseLeases(ctx context.Context, owner string) error
 	// PendingWork returns what a job that lost its process still has to do: its batches that
-	// have not settled and are not unsent (with numbers and order id when known), and the
-	// received numbers never put in a batch, in arrival order.
+	// have not settled and are not unsent (with numbers and order id when known), the received
+	// numbers never put in a batch, in arrival order, and the numbers of unsent batches.
 	PendingWork(ctx context.Context, jobID string) (PendingWork, error)
 	// Close releases the Store's resources; the Store is unusable afterwards.
 	Close() error
@@ -325,6 +334,9 @@ type PendingWork struct {
 	Batches []PendingBatch
 	// Unbatched are received numbers never put in a batch, in arrival order.
 	Unbatched []string
+	// Unsent are the numbers of the batches RecordBatchUnsent marked, by Seq and position: not
+	// submitted, like Unbatched, but already counted in a batch.
+	Unsent []string
 }
 
 // PendingBatch is a batch that may or may not exist at Bandwidth yet.

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -180,16 +181,37 @@ func (m *Memory) ClaimJobs(ctx context.Context, owner string, lease time.Duratio
 }
 
 // RenewLeases implements Store.
-func (m *Memory) RenewLeases(ctx context.Context, owner string, lease time.Duration) error {
+func (m *Memory) RenewLeases(ctx context.Context, owner string, jobIDs []string, lease time.Duration) ([]string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.check(ctx, "renew leases"); err != nil {
-		return err
+		return nil, err
 	}
 	until := m.now().Add(leaseOrDefault(lease))
+	var renewed []string
+	seen := make(map[string]bool, len(jobIDs))
+	for _, id := range jobIDs {
+		j, ok := m.jobs[id]
+		if ok && !seen[id] && !j.job.State.Final() && j.job.Owner == owner {
+			seen[id] = true
+			j.job.LeaseUntil = until
+			renewed = append(renewed, j.job.ID)
+		}
+	}
+	return renewed, nil
+}
+
+// ReleaseLeases implements Store.
+func (m *Memory) ReleaseLeases(ctx context.Context, owner string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.check(ctx, "release leases"); err != nil {
+		return err
+	}
+	now := m.now()
 	for _, j := range m.jobs {
 		if !j.job.State.Final() && j.job.Owner == owner {
-			j.job.LeaseUntil = until
+			j.job.LeaseUntil = now
 		}
 	}
 	return nil
@@ -218,6 +240,12 @@ func (m *Memory) PendingWork(ctx context.Context, jobID string) (PendingWork, er
 		}
 	}
 	slices.SortFunc(w.Batches, func(a, b PendingBatch) int { return cmp.Compare(a.Seq, b.Seq) })
+	seqs := slices.Sorted(maps.Keys(j.batches))
+	for _, seq := range seqs {
+		if b := j.batches[seq]; b.unsent {
+			w.Unsent = append(w.Unsent, b.numbers.strings()...)
+		}
+	}
 	for i := range j.received.len() {
 		if n := j.received.at(i); !hasKey(batched, n) {
 			w.Unbatched = append(w.Unbatched, n)

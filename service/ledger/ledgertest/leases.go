@@ -14,13 +14,24 @@ var leaseTests = map[string]func(t *testing.T, s ledger.Store){
 	"Claim":           testClaim,
 	"ConcurrentClaim": testConcurrentClaim,
 	"Renew":           testRenew,
+	"RenewMany":       testRenewMany,
+	"Release":         testRelease,
 }
 
 // expire makes the leases of owner's running jobs end at once.
 func expire(t *testing.T, s ledger.Store, owner string) {
 	t.Helper()
-	must(t, s.RenewLeases(ctx(t), owner, time.Millisecond))
-	time.Sleep(20 * time.Millisecond)
+	must(t, s.ReleaseLeases(ctx(t), owner))
+	time.Sleep(5 * time.Millisecond) // a database clock may be coarser than ours
+}
+
+// renew renews owner's leases of the jobs ids for lease and returns the renewed job ids, sorted.
+func renew(t *testing.T, s ledger.Store, owner string, lease time.Duration, ids ...string) []string {
+	t.Helper()
+	got, err := s.RenewLeases(ctx(t), owner, ids, lease)
+	must(t, err)
+	slices.Sort(got)
+	return got
 }
 
 func testClaim(t *testing.T, s ledger.Store) {
@@ -43,11 +54,14 @@ func testClaim(t *testing.T, s ledger.Store) {
 	if js, err := s.ClaimJobs(ctx(t), "replica-c", time.Minute, 10); err != nil || len(js) != 0 {
 		t.Errorf("ClaimJobs of a freshly claimed job = %+v, %v", js, err)
 	}
-	// The old owner's renewal does not take the job back.
-	must(t, s.RenewLeases(ctx(t), "replica-a", time.Hour))
+	// The old owner's renewal does not take the job back, and tells it the job is gone.
+	if ids := renew(t, s, "replica-a", time.Hour, "job-1"); len(ids) != 0 {
+		t.Errorf("the old owner renewed %v after replica-b claimed its job", ids)
+	}
 	if j := getJob(t, s, "job-1"); j.Owner != "replica-b" {
 		t.Errorf("owner %q after the old owner renewed", j.Owner)
 	}
+	equal(t, "the new owner's renewal", renew(t, s, "replica-b", time.Minute, "job-1"), []string{"job-1"})
 	expire(t, s, "replica-b")
 	if js, err := s.ClaimJobs(ctx(t), "replica-c", time.Minute, 0); err != nil || len(js) != 0 {
 		t.Errorf("ClaimJobs with limit 0 = %+v, %v", js, err)
@@ -113,7 +127,7 @@ func testRenew(t *testing.T, s ledger.Store) {
 	must(t, s.CreateJob(ctx(t), ledger.Job{ID: "b-1", AccountID: "acct-1", Action: ledger.ActionAssign, Owner: "replica-b"}))
 	leaseB := getJob(t, s, "b-1").LeaseUntil
 	before := time.Now()
-	must(t, s.RenewLeases(ctx(t), "replica-a", time.Hour))
+	equal(t, "renewed", renew(t, s, "replica-a", time.Hour, "a-1", "a-2", "done", "b-1", "unknown", "a-1"), []string{"a-1", "a-2"})
 	for _, id := range []string{"a-1", "a-2"} {
 		if j := getJob(t, s, id); !within(j.LeaseUntil, before.Add(time.Hour), time.Now().Add(time.Hour)) {
 			t.Errorf("%s lease until %v after renewing for an hour", id, j.LeaseUntil)
@@ -132,5 +146,55 @@ func testRenew(t *testing.T, s ledger.Store) {
 	slices.Sort(ids)
 	if !slices.Equal(ids, []string{"a-1", "a-2"}) {
 		t.Errorf("claimed %v, want the expired running jobs a-1 and a-2", ids)
+	}
+	if ids := renew(t, s, "replica-a", time.Hour, "a-1", "a-2"); len(ids) != 0 {
+		t.Errorf("replica-a renewed %v after losing its jobs", ids)
+	}
+	finish(t, s, "a-1", ledger.StateSucceeded)
+	equal(t, "renewed after a-1 finished", renew(t, s, "replica-c", time.Minute, "a-1", "a-2"), []string{"a-2"})
+	if ids := renew(t, s, "replica-c", time.Minute); len(ids) != 0 {
+		t.Errorf("renewing no job renewed %v", ids)
+	}
+	// A job not named keeps its lease: it ends, and the job can be claimed.
+	must(t, s.CreateJob(ctx(t), ledger.Job{ID: "c-2", AccountID: "acct-1", Action: ledger.ActionAssign, Owner: "replica-c"}))
+	equal(t, "renewed for a millisecond", renew(t, s, "replica-c", time.Millisecond, "c-2"), []string{"c-2"})
+	renew(t, s, "replica-c", time.Hour, "a-2")
+	time.Sleep(5 * time.Millisecond)
+	js, err = s.ClaimJobs(ctx(t), "replica-d", time.Minute, 10)
+	must(t, err)
+	if len(js) != 1 || js[0].ID != "c-2" {
+		t.Errorf("claimed %+v, want c-2 only", js)
+	}
+}
+
+// testRenewMany renews more jobs at once than one statement may name.
+func testRenewMany(t *testing.T, s ledger.Store) {
+	const n = 1200
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("job-%04d", i)
+		must(t, s.CreateJob(ctx(t), ledger.Job{ID: ids[i], AccountID: "acct-1", Action: ledger.ActionAssign, Owner: "replica-a"}))
+	}
+	finish(t, s, ids[7], ledger.StateSucceeded)
+	want := slices.Concat(ids[:7], ids[8:])
+	equal(t, "renewed", renew(t, s, "replica-a", time.Hour, ids...), want)
+	if j := getJob(t, s, ids[n-1]); time.Until(j.LeaseUntil) < 50*time.Minute {
+		t.Errorf("last job's lease until %v after renewing for an hour", j.LeaseUntil)
+	}
+}
+
+// testRelease: ReleaseLeases ends every running lease of the owner at once, and only those.
+func testRelease(t *testing.T, s ledger.Store) {
+	createJob(t, s, "a-1")
+	createJob(t, s, "a-2")
+	finish(t, s, "a-2", ledger.StateSucceeded)
+	must(t, s.CreateJob(ctx(t), ledger.Job{ID: "b-1", AccountID: "acct-1", Action: ledger.ActionAssign, Owner: "replica-b"}))
+	must(t, s.ReleaseLeases(ctx(t), "replica-a"))
+	must(t, s.ReleaseLeases(ctx(t), "nobody"))
+	time.Sleep(5 * time.Millisecond)
+	js, err := s.ClaimJobs(ctx(t), "replica-c", time.Minute, 10)
+	must(t, err)
+	if len(js) != 1 || js[0].ID != "a-1" || js[0].Owner != "replica-c" {
+		t.Errorf("claimed %+v after replica-a released its leases, want a-1", js)
 	}
 }

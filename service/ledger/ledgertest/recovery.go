@@ -13,7 +13,7 @@ var recoveryTests = map[string]func(t *testing.T, s ledger.Store){
 
 func testPendingWork(t *testing.T, s ledger.Store) {
 	createJob(t, s, "job-1")
-	if w, err := s.PendingWork(ctx(t), "job-1"); err != nil || len(w.Batches) != 0 || len(w.Unbatched) != 0 {
+	if w, err := s.PendingWork(ctx(t), "job-1"); err != nil || len(w.Batches) != 0 || len(w.Unbatched) != 0 || len(w.Unsent) != 0 {
 		t.Errorf("PendingWork of a new job = %+v, %v", w, err)
 	}
 	nums := numbers(9195550000, 10)
@@ -24,7 +24,10 @@ func testPendingWork(t *testing.T, s ledger.Store) {
 	must(t, s.RecordBatch(ctx(t), "job-1", ledger.Batch{Seq: 2, CustomerOrderID: "c-2", Numbers: []string{nums[6], nums[4]}}))
 	must(t, s.RecordOrderID(ctx(t), "job-1", 2, "o-2"))
 	must(t, s.RecordBatch(ctx(t), "job-1", ledger.Batch{Seq: 3, CustomerOrderID: "c-3", Numbers: nums[7:8]}))
+	// Two unsent batches, recorded out of order: Unsent lists them by Seq, each in its order.
+	must(t, s.RecordBatch(ctx(t), "job-1", ledger.Batch{Seq: 5, CustomerOrderID: "c-5", Numbers: []string{nums[9], nums[5]}}))
 	must(t, s.RecordBatch(ctx(t), "job-1", ledger.Batch{Seq: 4, CustomerOrderID: "c-4", Numbers: nums[8:9]}))
+	must(t, s.RecordBatchUnsent(ctx(t), "job-1", 5))
 	must(t, s.RecordBatchUnsent(ctx(t), "job-1", 4))
 	w, err := s.PendingWork(ctx(t), "job-1")
 	must(t, err)
@@ -33,8 +36,11 @@ func testPendingWork(t *testing.T, s ledger.Store) {
 			{Seq: 2, CustomerOrderID: "c-2", Numbers: []string{nums[6], nums[4]}, OrderID: "o-2"},
 			{Seq: 3, CustomerOrderID: "c-3", Numbers: nums[7:8]},
 		},
-		Unbatched: []string{nums[5], nums[9]},
+		Unsent: []string{nums[8], nums[9], nums[5]},
 	})
+	finish(t, s, "job-1", ledger.StateAborted)
+	_, err = s.PendingWork(ctx(t), "job-1")
+	wantErr(t, "PendingWork of a finished job", err, ledger.ErrJobFinished)
 }
 
 func testPendingWorkLarge(t *testing.T, s ledger.Store) {

@@ -164,7 +164,14 @@ func (s *Store) PendingWork(ctx context.Context, jobID string) (ledger.PendingWo
 			if err := batched.Add(packed); err != nil {
 				return err
 			}
-			if !settled && !unsent {
+			switch {
+			case unsent:
+				nums, err := codec.UnpackNumbers(packed)
+				if err != nil {
+					return err
+				}
+				w.Unsent = append(w.Unsent, nums...)
+			case !settled:
 				if b.Numbers, err = codec.UnpackNumbers(packed); err != nil {
 					return err
 				}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tnassign/tnassign/service/ledger"
@@ -211,11 +212,53 @@ func (s *Store) ClaimJobs(ctx context.Context, owner string, lease time.Duration
 	return jobs, wrap("claim jobs", err)
 }
 
+// renewChunk is how many job ids one RenewLeases statement names.
+const renewChunk = 500
+
 // RenewLeases implements ledger.Store.
-func (s *Store) RenewLeases(ctx context.Context, owner string, lease time.Duration) error {
-	return wrap("renew leases", s.write(ctx, func(t tx) error {
-		_, err := t.exec(ctx, `UPDATE jobs SET lease_until = {now} + ? WHERE owner = ? AND state = 'running'`,
-			micros(leaseOrDefault(lease)), owner)
+func (s *Store) RenewLeases(ctx context.Context, owner string, jobIDs []string, lease time.Duration) ([]string, error) {
+	if len(jobIDs) == 0 {
+		return nil, nil
+	}
+	var ids []string
+	err := s.write(ctx, func(t tx) error {
+		ids = ids[:0]
+		for start := 0; start < len(jobIDs); start += renewChunk {
+			part := jobIDs[start:min(start+renewChunk, len(jobIDs))]
+			args := []any{micros(leaseOrDefault(lease)), owner}
+			for _, id := range part {
+				args = append(args, id)
+			}
+			rows, err := t.query(ctx, `UPDATE jobs SET lease_until = {now} + ? WHERE owner = ? AND state = 'running'
+				AND id IN (?`+strings.Repeat(", ?", len(part)-1)+`) RETURNING id`, args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var id string
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return err
+				}
+				ids = append(ids, id)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, wrap("renew leases", err)
+	}
+	return ids, nil
+}
+
+// ReleaseLeases implements ledger.Store.
+func (s *Store) ReleaseLeases(ctx context.Context, owner string) error {
+	return wrap("release leases", s.write(ctx, func(t tx) error {
+		_, err := t.exec(ctx, `UPDATE jobs SET lease_until = {now} WHERE owner = ? AND state = 'running'`, owner)
 		return err
 	}))
 }
