@@ -45,15 +45,6 @@ func (j *job) acquire() error {
 		<-j.slots
 		return context.Cause(j.intake)
 	}
-	if j.limiter != nil {
-		if err := j.limiter.Wait(j.intake); err != nil {
-			j.release()
-			if cause := context.Cause(j.intake); cause != nil {
-				return cause
-			}
-			return err
-		}
-	}
 	return nil
 }
 

@@ -15,8 +15,8 @@
 // "-" and the batch's sequence number (1, 2, ...).
 //
 // Backpressure: a job has at most Config.MaxInflightPerJob orders in flight, the process at most
-// Config.MaxInflightOrders, and each account a token bucket of Config.RateLimit creations per
-// second. When they are used up, the handler stops reading the request stream, so gRPC flow
+// Config.MaxInflightOrders, and the Bandwidth client paces each account's requests
+// (bandwidth.Config.Limiter). When they are used up, the handler stops reading the request stream, so gRPC flow
 // control slows the caller down; a job holds at most its in-flight orders plus one batch and one
 // request message, however many numbers it streams. The set of numbers seen, kept for duplicate
 // detection, costs about 2 bytes per number (less for dense exchanges).

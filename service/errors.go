@@ -31,6 +31,7 @@ const (
 	reasonRequestStream      = "REQUEST_STREAM_FAILED"
 	reasonJobInterrupted     = "JOB_INTERRUPTED"
 	reasonJobNotFound        = "JOB_NOT_FOUND"
+	reasonJobHandedOver      = "JOB_HANDED_OVER"
 )
 
 // maxViolationDescription caps a field violation's description: status details travel in
@@ -42,6 +43,22 @@ var errShuttingDown = errors.New("service: shutting down")
 
 // errInterrupted ends a recovered job whose process died before its caller sent every number.
 var errInterrupted = errors.New("service: the job's process stopped before the caller sent every number")
+
+// errForcedDown hands a job over when Shutdown's deadline passed before its orders settled.
+var errForcedDown = errors.New("service: shut down before the job's orders settled")
+
+// errLeaseLost hands a job over when this replica is no longer sure it owns the job: its lease
+// renewals failed for too long, or another replica claimed it (or finished it).
+var errLeaseLost = errors.New("service: the job's lease was lost")
+
+// handedOver ends the call of a job this process stopped working on before it finished: the job
+// stays running in the ledger and another replica, or the next start, finishes it. cause is
+// errForcedDown or errLeaseLost.
+type handedOver struct{ cause error }
+
+func (e *handedOver) Error() string { return "job handed over: " + e.cause.Error() }
+
+func (e *handedOver) Unwrap() error { return e.cause }
 
 // storeError is a ledger failure, always INTERNAL: the ledger is ours. It does not unwrap, so
 // that a context error inside it is not mistaken for the caller going away.
@@ -164,8 +181,18 @@ func statusOf(err error, jobID string) error {
 		message string
 		ce      *callError
 		sb      *streamBroken
+		ho      *handedOver
 	)
 	switch {
+	case errors.As(err, &ho):
+		// UNAVAILABLE: this server can no longer serve the call. The reason tells the caller
+		// that the job goes on, so that it follows the job rather than resend its numbers.
+		why := "this replica lost the job's lease to another one"
+		if errors.Is(ho.cause, errForcedDown) {
+			why = "the service shut down before the job's orders settled"
+		}
+		code, reason = codes.Unavailable, reasonJobHandedOver
+		message = why + "; the job goes on under another replica or after a restart: follow it with WatchAssignmentJob, do not resend its numbers"
 	case errors.As(err, &sb):
 		st, _ := status.FromError(sb.err)
 		switch code = st.Code(); code {

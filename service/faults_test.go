@@ -78,7 +78,7 @@ func TestFatalUpstreamErrors(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t, harnessOptions{auth: tc.auth, cfg: service.Config{BatchSize: 100},
 				retry: &bandwidth.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond,
-					MaxRateLimitWait: time.Millisecond, CreateLookupWindow: 20 * time.Millisecond}})
+					MaxRateLimitWait: time.Millisecond, MaxElapsed: 50 * time.Millisecond, CreateLookupWindow: 20 * time.Millisecond}})
 			h.sim.Inject(tc.faults...)
 			sent := append(numbers(9195553000, 1000), "bogus")
 			r := h.assign(t.Context(), requests(&tnassignv1.AssignNumbersRequest{AccountId: account}, sent, 100))

@@ -52,7 +52,9 @@ type harnessOptions struct {
 	// serverOptions are added to the gRPC server's.
 	serverOptions []grpc.ServerOption
 	retry         *bandwidth.RetryPolicy
-	observer      service.Observer
+	// limiter, when set, paces the client's requests per account.
+	limiter  bandwidth.Limiter
+	observer service.Observer
 	// store, when set, is the ledger (for example one already holding jobs to recover).
 	store *ledger.Memory
 	// ledger, when set, is the Store the service uses instead of store (benchmarks of the
@@ -91,6 +93,7 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 		HTTPClient:     h.sim.Client(),
 		RequestTimeout: 5 * time.Second,
 		Retry:          retry,
+		Limiter:        o.limiter,
 		Poll:           bandwidth.PollPolicy{Initial: time.Millisecond, Max: 5 * time.Millisecond, NotFoundGrace: time.Second},
 	})
 	if err != nil {

@@ -8,9 +8,9 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/google/uuid"
-	"golang.org/x/time/rate"
 
 	"github.com/tnassign/tnassign/bandwidth"
 	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
@@ -29,12 +29,15 @@ type job struct {
 	events     *sender
 	seen       numberSet
 	batches    *batcher // nil for a dry run
-	limiter    *rate.Limiter
 	slots      chan struct{}
 	valid      []tn // scratch for one message's valid numbers
 
-	// ctx is where orders settle: the service's lifetime, not the caller's stream.
-	ctx context.Context
+	// ctx is where orders settle: the service's lifetime, not the caller's stream. It ends
+	// early (cancelOrders) when the job is handed over.
+	ctx          context.Context
+	cancelOrders context.CancelFunc
+	// hold is this replica's lease on the job.
+	hold *hold
 	// intake ends when the job must stop taking numbers: the caller went away, a fatal error, a
 	// shutdown. Its cause says which.
 	intake     context.Context
@@ -49,14 +52,15 @@ type job struct {
 	inputEnded bool
 	// recovered marks a job taken over from a process that died: it has no input and no caller.
 	recovered bool
-	// interrupted marks a recovery cut short by shutdown: the job is left for the next owner.
-	interrupted bool
 
 	mu           sync.Mutex
 	counts       ledger.Counts
 	notSubmitted []string
 	// stopErr is why the job stopped early; nil when it ran to its end.
 	stopErr error
+	// handedOverBy is why this process stopped working on the job without finishing it (see
+	// handOver); nil while it works on it.
+	handedOverBy error
 }
 
 // startJob records a new job for an accepted first message, owned by this replica. intakeParent
@@ -74,6 +78,7 @@ func (s *Service) startJob(ctx, intakeParent context.Context, action bandwidth.A
 		return nil, nil, fmt.Errorf("service: job id: %w", err)
 	}
 	actionName := strings.ToLower(string(action))
+	leased := time.Now()
 	err = s.store.CreateJob(ctx, ledger.Job{
 		ID: id.String(), AccountID: p.accountID, Action: ledger.Action(actionName),
 		CustomerOrderID: p.customerOrderID, RequestID: p.requestID, ValidateOnly: p.validateOnly,
@@ -87,7 +92,10 @@ func (s *Service) startJob(ctx, intakeParent context.Context, action bandwidth.A
 		s.log.Error("recording a new job failed", "job_id", id.String(), "err", err)
 		return nil, nil, storeFailure("create job", err)
 	}
-	j := s.newJob(id.String(), intakeParent, action, p)
+	// The ledger leases a new job for ledger.DefaultLease; renewals, every renewInterval, give
+	// it Config.Lease. Holding it for the shorter of the two is never wrong.
+	h := s.holds.add(id.String(), leased, min(ledger.DefaultLease, s.cfg.Lease))
+	j := s.newJob(id.String(), intakeParent, action, p, h)
 	j.log.Info("job started", "validate_only", p.validateOnly, "customer_order_id", p.customerOrderID, "request_id", p.requestID)
 	return j, nil, nil
 }
@@ -107,24 +115,25 @@ func (s *Service) existingRequest(ctx context.Context, actionName string, p jobP
 	return &existing, nil
 }
 
-// newJob builds the in-process state of a job recorded in the ledger, registers it with the hub
-// and counts it as started.
-func (s *Service) newJob(id string, intakeParent context.Context, action bandwidth.Action, p jobParams) *job {
+// newJob builds the in-process state of a job recorded in the ledger and held by this replica
+// (h), registers it with the hub and counts it as started.
+func (s *Service) newJob(id string, intakeParent context.Context, action bandwidth.Action, p jobParams, h *hold) *job {
 	j := &job{
 		s:          s,
 		id:         id,
 		params:     p,
 		action:     action,
 		actionName: strings.ToLower(string(action)),
-		limiter:    s.accounts[p.accountID],
 		slots:      make(chan struct{}, s.cfg.MaxInflightPerJob),
-		ctx:        s.ctx,
+		hold:       h,
 	}
+	j.ctx, j.cancelOrders = context.WithCancel(s.ctx)
 	j.log = s.log.With("job_id", j.id, "account_id", p.accountID, "action", j.actionName)
 	j.intake, j.stopIntake = context.WithCancelCause(intakeParent)
 	j.unhook = context.AfterFunc(s.stopping, func() { j.stop(errShuttingDown) })
 	s.hub.register(j.id)
 	s.obs.jobStarted(j.actionName)
+	h.setOnLost(func() { j.handOver(errLeaseLost) })
 	return j
 }
 
@@ -250,7 +259,7 @@ func (j *job) finish() error {
 		j.addNotSubmitted(tnStrings(rest))
 	}
 	j.recording.Wait()
-	if j.inputEnded && !j.recovered && !j.stopped() {
+	if j.inputEnded && !j.recovered && !j.stopped() && j.mayRecord() {
 		// Every received number is rejected or in a recorded batch: should this process die
 		// now, the job that recovery completes ends in its natural state, not ABORTED.
 		if err := j.s.store.MarkInputClosed(j.ctx, j.id); err != nil {
@@ -260,6 +269,12 @@ func (j *job) finish() error {
 	// Every number is sent or accounted for: a shutdown from now on cuts nothing short.
 	j.unhook()
 	j.settling.Wait()
+	if !j.hold.finish() {
+		j.handOver(errLeaseLost) // no-op when already handed over
+	}
+	if j.handedOver() {
+		return j.leave()
+	}
 
 	j.mu.Lock()
 	stopErr := j.stopErr
@@ -284,6 +299,11 @@ func (j *job) finish() error {
 	err := writeLedger(j.ctx, func(ctx context.Context) error {
 		return j.s.store.FinishJob(ctx, j.id, ledger.Result{State: state, Counts: counts, NotSubmitted: notSubmitted, Failure: reasonOf(stopErr)})
 	})
+	if errors.Is(err, ledger.ErrJobFinished) {
+		// Another replica took the job over and finished it: its record is the job's outcome.
+		j.handOver(errLeaseLost)
+		return j.leave()
+	}
 	if err != nil {
 		j.log.Error("recording the job's end failed", "err", err)
 		if stopErr == nil || isAbort(stopErr) {
@@ -296,6 +316,8 @@ func (j *job) finish() error {
 	}
 	j.s.hub.unregister(j.id)
 	j.stopIntake(nil)
+	j.cancelOrders()
+	j.s.holds.remove(j.id)
 	j.s.obs.jobFinished(j.actionName, string(state))
 	j.log.Info("job finished", "state", state, "received", counts.Received, "rejected", counts.Rejected,
 		"succeeded", counts.Succeeded, "failed", counts.Failed, "not_submitted", counts.NotSubmitted)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -29,6 +30,16 @@ func defaultReplicaID() string {
 	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b[:]))
 }
 
+// renewInterval is how often this replica renews its leases and looks for orphaned jobs: a
+// third of the shorter of its lease and the lease a new job starts with (ledger.DefaultLease).
+func renewInterval(lease time.Duration) time.Duration { return min(lease, ledger.DefaultLease) / 3 }
+
+// leaseMargin is how long before its lease surely ends a job stops being worked on: three
+// quarters of a renewal interval, so that one failed renewal is tolerated and a Bandwidth
+// request sent just before the cut still has that long to arrive before another replica can
+// claim the job.
+func leaseMargin(lease time.Duration) time.Duration { return renewInterval(lease) * 3 / 4 }
+
 // startLoops starts the lease loop, which keeps this replica's running jobs owned, and the
 // recovery loop, which takes over the jobs of replicas whose lease ended (at start, too: the
 // jobs of this process's predecessor are among them once their lease ends).
@@ -47,15 +58,16 @@ func (s *Service) endLoops() {
 	s.loops.Wait()
 	ctx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
 	defer cancel()
-	// A lease of a millisecond ends at once (zero would mean the Store's default).
-	if err := s.store.RenewLeases(ctx, s.cfg.ReplicaID, time.Millisecond); err != nil {
+	if err := s.store.ReleaseLeases(ctx, s.cfg.ReplicaID); err != nil {
 		s.log.Warn("giving up the job leases failed; other replicas take the jobs over once the leases end", "err", err)
 	}
 }
 
-// renewLoop renews the leases of this replica's running jobs every Lease/3.
+// renewLoop renews the leases of this replica's running jobs every renewInterval, and hands
+// over the jobs it no longer surely owns: those another replica claimed, and those whose lease
+// renewals kept failing (see holds).
 func (s *Service) renewLoop(ctx context.Context) {
-	tick := time.NewTicker(s.cfg.Lease / 3)
+	tick := time.NewTicker(renewInterval(s.cfg.Lease))
 	defer tick.Stop()
 	for {
 		select {
@@ -63,16 +75,25 @@ func (s *Service) renewLoop(ctx context.Context) {
 			return
 		case <-tick.C:
 		}
-		if err := s.store.RenewLeases(ctx, s.cfg.ReplicaID, s.cfg.Lease); err != nil && ctx.Err() == nil {
-			s.log.Warn("renewing job leases failed; another replica may take over this replica's jobs", "err", err)
+		// Only the jobs worked on here: the lease of a job handed over runs out, so that it is
+		// claimed and finished (by another replica, or by this one once the job left).
+		asked := s.holds.live()
+		start := time.Now()
+		renewed, err := s.store.RenewLeases(ctx, s.cfg.ReplicaID, asked, s.cfg.Lease)
+		switch {
+		case err == nil:
+			s.holds.renewed(asked, renewed, start, s.cfg.Lease)
+		case ctx.Err() == nil:
+			s.log.Warn("renewing job leases failed; jobs are handed over if it goes on", "err", err)
 		}
+		s.holds.expire()
 	}
 }
 
-// recoveryLoop claims orphaned jobs at once and then every Lease/3, and completes each in its
-// own goroutine.
+// recoveryLoop claims orphaned jobs at once and then every renewInterval, and completes each in
+// its own goroutine.
 func (s *Service) recoveryLoop(ctx context.Context) {
-	tick := time.NewTicker(s.cfg.Lease / 3)
+	tick := time.NewTicker(renewInterval(s.cfg.Lease))
 	defer tick.Stop()
 	for {
 		if s.stopping.Err() == nil {
@@ -88,6 +109,7 @@ func (s *Service) recoveryLoop(ctx context.Context) {
 
 // claim takes over up to claimLimit orphaned jobs and starts completing them.
 func (s *Service) claim(ctx context.Context) {
+	start := time.Now()
 	jobs, err := s.store.ClaimJobs(ctx, s.cfg.ReplicaID, s.cfg.Lease, claimLimit)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -100,17 +122,28 @@ func (s *Service) claim(ctx context.Context) {
 			// Shutting down: endLoops gives the lease up for another replica.
 			return
 		}
+		h := s.holds.add(lj.ID, start, s.cfg.Lease)
+		if h == nil {
+			// Its lease ended while this process still works on it (it is being handed over):
+			// give it up again, to be claimed once the job left this process.
+			s.work.add(-1)
+			if _, err := s.store.RenewLeases(ctx, s.cfg.ReplicaID, []string{lj.ID}, time.Millisecond); err != nil && ctx.Err() == nil {
+				s.log.Warn("giving up a job still running here failed", "job_id", lj.ID, "err", err)
+			}
+			continue
+		}
 		s.log.Info("taking over a job whose replica stopped", "job_id", lj.ID, "previous_owner", lj.Owner)
 		s.loops.Go(func() {
 			defer s.work.add(-1)
-			s.recoverJob(ctx, lj)
+			s.recoverJob(ctx, lj, h)
 		})
 	}
 }
 
 // readPending reads what a claimed job still has to do, retrying while the ledger fails (the
-// job stays leased to this replica meanwhile). It reports false when ctx ended first.
-func (s *Service) readPending(ctx context.Context, jobID string) (ledger.PendingWork, []ledger.BatchInfo, int, bool) {
+// job stays leased to this replica meanwhile). It reports false when ctx ended first, the job
+// was lost meanwhile, or it has nothing left to do (finished, or gone).
+func (s *Service) readPending(ctx context.Context, jobID string, h *hold) (ledger.PendingWork, []ledger.BatchInfo, int, bool) {
 	for {
 		pw, err := s.store.PendingWork(ctx, jobID)
 		var batches []ledger.BatchInfo
@@ -124,11 +157,19 @@ func (s *Service) readPending(ctx context.Context, jobID string) (ledger.Pending
 		if err == nil {
 			return pw, batches, rejected, true
 		}
+		if errors.Is(err, ledger.ErrJobFinished) || errors.Is(err, ledger.ErrNotFound) {
+			s.log.Info("a claimed job has nothing left to do", "job_id", jobID, "err", err)
+			return ledger.PendingWork{}, nil, 0, false
+		}
+		if !h.ok() {
+			s.log.Warn("reading a claimed job failed until its lease was lost; leaving it", "job_id", jobID, "err", err)
+			return ledger.PendingWork{}, nil, 0, false
+		}
 		s.log.Warn("reading a claimed job failed; retrying", "job_id", jobID, "err", err)
 		select {
 		case <-ctx.Done():
 			return ledger.PendingWork{}, nil, 0, false
-		case <-time.After(s.cfg.Lease / 3):
+		case <-time.After(renewInterval(s.cfg.Lease)):
 		}
 	}
 }

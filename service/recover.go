@@ -22,27 +22,33 @@ import (
 //   - received numbers never put in a batch were not submitted.
 //
 // The job then ends in its natural state when its input was complete (MarkInputClosed) and
-// ABORTED (reason JOB_INTERRUPTED) otherwise, with the numbers not submitted listed. A shutdown
-// that cuts the recovery short leaves the job running, for the next owner.
-func (s *Service) recoverJob(ctx context.Context, lj ledger.Job) {
-	pw, batches, rejected, ok := s.readPending(ctx, lj.ID)
+// ABORTED (reason JOB_INTERRUPTED) otherwise, with the numbers not submitted listed (those never
+// batched and those of batches Bandwidth never got). A shutdown that cuts the recovery short,
+// or a lease lost meanwhile, hands the job over again, for the next owner. h is this replica's
+// hold on the job, taken when it was claimed.
+func (s *Service) recoverJob(ctx context.Context, lj ledger.Job, h *hold) {
+	pw, batches, rejected, ok := s.readPending(ctx, lj.ID, h)
 	if !ok {
+		s.holds.remove(lj.ID)
 		return
 	}
 	action := bandwidth.Action(strings.ToUpper(string(lj.Action)))
 	j := s.newJob(lj.ID, s.ctx, action, jobParams{
 		accountID: lj.AccountID, customerOrderID: lj.CustomerOrderID, requestID: lj.RequestID, validateOnly: lj.ValidateOnly,
-	})
+	}, h)
 	j.recovered, j.inputEnded = true, lj.InputClosed
 	j.counts = recordedCounts(batches, rejected, len(pw.Unbatched))
+	// Unsent batches are counted as not submitted by recordedCounts: only list their numbers.
+	j.notSubmitted = slices.Clone(pw.Unsent)
 	j.addNotSubmitted(slices.Clone(pw.Unbatched))
-	j.log.Info("recovering job", "pending_batches", len(pw.Batches), "unbatched", len(pw.Unbatched), "input_closed", lj.InputClosed)
+	j.log.Info("recovering job", "pending_batches", len(pw.Batches), "unbatched", len(pw.Unbatched), "unsent", len(pw.Unsent),
+		"input_closed", lj.InputClosed)
 
 	for _, pb := range pw.Batches {
 		b := &batch{seq: pb.Seq, customerOrderID: pb.CustomerOrderID, numbers: pb.Numbers}
 		if err := j.acquire(); err != nil {
-			if errors.Is(err, errShuttingDown) {
-				j.interrupt()
+			if errors.Is(err, errShuttingDown) || j.handedOver() {
+				j.handOver(errShuttingDown) // no-op when already handed over
 				break
 			}
 			// The job cannot go on (credentials, throttling, outage): whether the batch exists
@@ -52,7 +58,7 @@ func (s *Service) recoverJob(ctx context.Context, lj ledger.Job) {
 		}
 		if !s.work.tryStart() {
 			j.release()
-			j.interrupt()
+			j.handOver(errShuttingDown)
 			break
 		}
 		j.settling.Add(1)
@@ -61,26 +67,11 @@ func (s *Service) recoverJob(ctx context.Context, lj ledger.Job) {
 	}
 	j.settling.Wait()
 	j.mu.Lock()
-	interrupted := j.interrupted
-	if !interrupted && errors.Is(j.stopErr, errShuttingDown) {
+	if j.handedOverBy == nil && errors.Is(j.stopErr, errShuttingDown) {
 		j.stopErr = nil // every batch was dealt with: the shutdown cut nothing short
 	}
 	j.mu.Unlock()
-	if interrupted {
-		j.log.Info("recovery interrupted by shutdown; the job is left for the next owner")
-		j.unhook()
-		j.stopIntake(nil)
-		s.hub.unregister(j.id)
-		return
-	}
-	_ = j.finish()
-}
-
-// interrupt marks a recovery cut short by shutdown.
-func (j *job) interrupt() {
-	j.mu.Lock()
-	j.interrupted = true
-	j.mu.Unlock()
+	_ = j.finish() // leaves the job to the next owner when it was handed over
 }
 
 // resumeBatch completes one pending batch of a recovered job.
@@ -101,8 +92,7 @@ func (j *job) resumeBatch(b *batch, orderID string) {
 	case errors.Is(err, bandwidth.ErrNotFound):
 		j.log.Info("Bandwidth has no order for a recorded batch; sending it", "seq", b.seq)
 		j.submit(b)
-	case j.ctx.Err() != nil:
-		j.interrupt()
+	case j.cutShort():
 	default:
 		j.log.Warn("looking up a batch's order failed", "seq", b.seq, "err", err)
 		j.report(b, unknownSettlement(b, "", "looking the order up by CustomerOrderId failed"))

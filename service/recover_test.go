@@ -79,7 +79,7 @@ func TestRecovery(t *testing.T) {
 	t.Cleanup(sim.Close)
 	open := recordCrashedJob(t, store, sim, 9195554000, false)
 	closed := recordCrashedJob(t, store, sim, 9195554100, true)
-	if err := store.RenewLeases(context.Background(), "dead-replica", time.Millisecond); err != nil {
+	if err := store.ReleaseLeases(context.Background(), "dead-replica"); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(5 * time.Millisecond)
@@ -110,5 +110,45 @@ func TestRecovery(t *testing.T) {
 	r := watch(h, open.id)
 	if r.err != nil || r.finished.GetState() != tnassignv1.JobState_JOB_STATE_ABORTED || len(r.orders) != 3 || len(r.rejected) != 1 {
 		t.Errorf("watch of the recovered job: %v, %d orders, %v", r.finished, len(r.orders), r.err)
+	}
+}
+
+// TestRecoveryListsUnsent: a crashed job with a batch Bandwidth refused before creating it
+// (recorded unsent) is finished with that batch's numbers listed as not submitted, not only
+// counted.
+func TestRecoveryListsUnsent(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	store := ledger.NewMemory()
+	sim := bwsim.NewServer(bwsim.DefaultConfig())
+	t.Cleanup(sim.Close)
+	id := uuid.Must(uuid.NewV7()).String()
+	nums := numbers(9195554200, 10)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(store.CreateJob(ctx, ledger.Job{ID: id, AccountID: account, Action: ledger.ActionAssign, Owner: "dead-replica"}))
+	must(store.RecordReceived(ctx, id, nums))
+	must(store.RecordBatch(ctx, id, ledger.Batch{Seq: 1, CustomerOrderID: "unsent-1", Numbers: nums[:4]}))
+	must(store.RecordBatchUnsent(ctx, id, 1))
+	must(store.RecordBatch(ctx, id, ledger.Batch{Seq: 2, CustomerOrderID: "unsent-2", Numbers: nums[4:]}))
+	must(store.MarkInputClosed(ctx, id))
+	must(store.ReleaseLeases(ctx, "dead-replica"))
+
+	h := newHarness(t, harnessOptions{store: store, simServer: sim, cfg: service.Config{Lease: time.Second, ReplicaID: "survivor"}})
+	job := waitFinished(t, h, id)
+	if job.GetState() != tnassignv1.JobState_JOB_STATE_PARTIAL || job.GetReceivedCount() != 10 ||
+		job.GetSucceededCount() != 6 || job.GetNotSubmittedCount() != 4 {
+		t.Errorf("recovered job: %v", job)
+	}
+	got, err := store.NotSubmitted(ctx, id)
+	if err != nil || !slices.Equal(got, nums[:4]) {
+		t.Errorf("not submitted %v (%v), want the unsent batch's %v", got, err, nums[:4])
+	}
+	if n := len(sim.Received()); n != 1 {
+		t.Errorf("recovery sent %d orders, want the one batch Bandwidth never had", n)
 	}
 }

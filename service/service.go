@@ -5,11 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 
 	"github.com/tnassign/tnassign/bandwidth"
 	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
@@ -59,18 +56,16 @@ type Config struct {
 	MaxInflightPerJob int
 	// MaxInflightOrders bounds the orders the whole process has in flight; default 64.
 	MaxInflightOrders int
-	// RateLimit is the number of order creations per second per account; 0 means unlimited.
-	RateLimit float64
-	// RateBurst is the token bucket's size; default ceil(RateLimit), at least 1.
-	RateBurst int
 	// ReplicaID names this process as the owner of the jobs it runs in the ledger; replicas
 	// sharing a ledger need distinct ids. Default: hostname, process id and a random suffix, so
 	// a restarted process is a new owner.
 	ReplicaID string
 	// Lease is how long this replica owns its running jobs without renewal: it renews them every
-	// Lease/3, and claims the jobs of replicas (or earlier runs of itself) whose lease ended.
-	// A job whose replica died is taken over within about one Lease. Default 30 s, at least
-	// MinLease.
+	// Lease/3 (at most every 10 s), and claims the jobs of replicas (or earlier runs of itself)
+	// whose lease ended. A job whose replica died is taken over within about one Lease. A job
+	// whose renewals fail for most of a Lease, or that another replica claimed meanwhile, is
+	// handed over: this replica stops working on it (see Shutdown for what its caller sees).
+	// Default 30 s, at least MinLease.
 	Lease time.Duration
 }
 
@@ -87,10 +82,8 @@ func (cfg Config) withDefaults() (Config, error) {
 	switch {
 	case cfg.BatchSize < 0 || cfg.BatchSize > bandwidth.MaxNumbersPerOrder:
 		return cfg, fmt.Errorf("service: Config.BatchSize %d is outside 1-%d", cfg.BatchSize, bandwidth.MaxNumbersPerOrder)
-	case cfg.BatchLinger < 0, cfg.MaxInflightPerJob < 0, cfg.MaxInflightOrders < 0, cfg.RateBurst < 0:
+	case cfg.BatchLinger < 0, cfg.MaxInflightPerJob < 0, cfg.MaxInflightOrders < 0:
 		return cfg, errors.New("service: Config has a negative limit")
-	case cfg.RateLimit < 0 || math.IsNaN(cfg.RateLimit) || math.IsInf(cfg.RateLimit, 0):
-		return cfg, fmt.Errorf("service: Config.RateLimit %v is not a finite rate >= 0", cfg.RateLimit)
 	}
 	if cfg.BatchSize == 0 {
 		cfg.BatchSize = DefaultBatchSize
@@ -103,9 +96,6 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.MaxInflightOrders == 0 {
 		cfg.MaxInflightOrders = DefaultMaxInflightOrders
-	}
-	if cfg.RateBurst == 0 {
-		cfg.RateBurst = max(1, int(math.Ceil(cfg.RateLimit)))
 	}
 	if cfg.Lease == 0 {
 		cfg.Lease = DefaultLease
@@ -124,8 +114,9 @@ func (cfg Config) withDefaults() (Config, error) {
 type Observer interface {
 	// JobStarted is called when a job starts; action is "assign" or "unassign".
 	JobStarted(action string)
-	// JobFinished is called when a job ends; state is "succeeded", "partial", "failed" or
-	// "aborted".
+	// JobFinished is called when a job ends in this process; state is "succeeded", "partial",
+	// "failed" or "aborted", or "handed_over" for a job left running in the ledger for another
+	// replica or the next start to finish.
 	JobFinished(action string, state string)
 	// NumbersSettled counts n numbers reaching an outcome: "succeeded", "failed", "rejected" or
 	// "not_submitted".
@@ -148,8 +139,8 @@ type Service struct {
 	store    ledger.Store
 	obs      observer
 	log      *slog.Logger
-	accounts map[string]*rate.Limiter // allow-list; nil limiter = unlimited
-	slots    chan struct{}            // process-wide order slots
+	accounts map[string]struct{} // the allow-list
+	slots    chan struct{}       // process-wide order slots
 
 	// ctx is the lifetime of the service: orders settle under it, whatever their callers do.
 	// It is cancelled only when Shutdown gives up waiting.
@@ -163,6 +154,8 @@ type Service struct {
 	work tracker
 	// hub wakes watchers of the jobs running in this process.
 	hub hub
+	// holds are this replica's leases on the jobs running in this process.
+	holds holds
 	// loops runs the lease and recovery loops until stopLoops.
 	loops     sync.WaitGroup
 	stopLoops context.CancelFunc
@@ -193,27 +186,31 @@ func New(cfg Config, up Upstream, store ledger.Store, obs Observer, logger *slog
 		store:    store,
 		obs:      observer{obs},
 		log:      logger,
-		accounts: make(map[string]*rate.Limiter, len(cfg.Accounts)),
+		accounts: make(map[string]struct{}, len(cfg.Accounts)),
 		slots:    make(chan struct{}, cfg.MaxInflightOrders),
 	}
 	for _, a := range cfg.Accounts {
-		var l *rate.Limiter
-		if cfg.RateLimit > 0 {
-			l = rate.NewLimiter(rate.Limit(cfg.RateLimit), cfg.RateBurst)
-		}
-		s.accounts[a] = l
+		s.accounts[a] = struct{}{}
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.stopping, s.stopIntake = context.WithCancel(context.Background())
 	s.hub.init()
+	s.holds.init(leaseMargin(cfg.Lease))
 	s.startLoops()
 	return s, nil
 }
 
 // Shutdown stops taking new jobs (they get UNAVAILABLE), stops reading running streams (their
 // unsent numbers become not submitted, jobs end ABORTED), and waits until in-flight orders settle
-// and are recorded, or ctx ends (then returns ctx.Err(); orders still unsettled stay recorded with
-// their ids and are reported to their callers as of unknown outcome).
+// and are recorded, or ctx ends. It then gives up this replica's leases, so that the jobs still
+// running in the ledger are taken over at once (by another replica, or by the next start).
+//
+// When ctx ends first, Shutdown cuts the orders in flight short and returns ctx.Err(). A job with
+// an order unsettled is handed over: it stays running in the ledger, its orders recorded with
+// their Bandwidth ids (or their CustomerOrderId), and the next owner polls them to their end and
+// finishes the job. Its caller's stream ends without `finished`, with UNAVAILABLE and the
+// ErrorInfo reason JOB_HANDED_OVER naming the job, which the caller follows with
+// WatchAssignmentJob. Nothing is recorded as of unknown outcome because of a shutdown.
 //
 // A job whose handler is waiting for the caller's next message holds no work: it ends, ABORTED,
 // when that message, the half-close or the cancellation arrives. Stopping the gRPC server cancels
@@ -225,13 +222,26 @@ func (s *Service) Shutdown(ctx context.Context) error {
 		s.stopIntake()
 	})
 	if err := s.work.wait(ctx); err != nil {
+		s.log.Warn("shutdown grace ended with orders unsettled; their jobs are handed over")
 		s.cancel()
+		// Let the jobs see the cut and stop writing before their leases are given up.
+		wctx, cancel := context.WithTimeout(context.Background(), handOverWait)
+		_ = s.work.wait(wctx)
+		cancel()
 		s.endLoops()
 		return err
 	}
 	s.endLoops()
 	return nil
 }
+
+// handOverWait bounds how long a forced Shutdown waits, after cutting orders short, for the
+// jobs to hand themselves over (a caller that does not read its stream can hold one up).
+const handOverWait = 2 * time.Second
+
+// ReplicaID returns the id this replica owns its jobs under in the ledger: Config.ReplicaID,
+// or the generated default.
+func (s *Service) ReplicaID() string { return s.cfg.ReplicaID }
 
 // Ready reports whether the service can take jobs: it is not shutting down and the ledger is
 // reachable.

@@ -38,8 +38,10 @@ func (j *job) orderDone() {
 // recordBatch records b before it is sent. It reports false, with b's numbers counted as not
 // submitted, when b must not be sent.
 func (j *job) recordBatch(b *batch) bool {
-	if j.ctx.Err() != nil {
-		// The service gave up waiting: send nothing more.
+	if j.ctx.Err() != nil || !j.mayRecord() {
+		// The service gave up waiting, or the job is no longer surely this replica's: send
+		// nothing more. The numbers are recorded as received only: not submitted, for whoever
+		// finishes the job.
 		j.stop(errShuttingDown)
 		j.addNotSubmitted(b.numbers)
 		return false
@@ -53,8 +55,13 @@ func (j *job) recordBatch(b *batch) bool {
 	return true
 }
 
-// submit creates the order of a recorded batch and follows it to its end.
+// submit creates the order of a recorded batch and follows it to its end. A job no longer
+// surely this replica's sends nothing: the batch is left to the next owner, which looks it up by
+// CustomerOrderId before sending it.
 func (j *job) submit(b *batch) {
+	if !j.mayRecord() {
+		return
+	}
 	order := bandwidth.Order{CustomerOrderID: b.customerOrderID, Action: j.action, TelephoneNumbers: b.numbers}
 	resp, err := j.s.up.CreateOrder(j.ctx, j.params.accountID, order)
 	if err != nil {
@@ -65,12 +72,14 @@ func (j *job) submit(b *batch) {
 }
 
 // track follows a created order to its end: record its id (as soon as it is known), poll it
-// until final, record and report the outcome.
+// until final, record and report the outcome. The id is recorded even for a job handed over: it
+// lets the next owner poll the order instead of looking it up. An order whose polling is cut
+// short is left unsettled for the next owner.
 func (j *job) track(b *batch, resp *bandwidth.OrderResponse) {
 	ctx := j.ctx
 	if resp.OrderID != "" {
 		err := writeLedger(ctx, func(ctx context.Context) error { return j.s.store.RecordOrderID(ctx, j.id, b.seq, resp.OrderID) })
-		if err != nil {
+		if err != nil && !j.handedOver() {
 			j.stop(storeFailure("record order id", err))
 		}
 	}
@@ -82,6 +91,9 @@ func (j *job) track(b *batch, resp *bandwidth.OrderResponse) {
 			return
 		}
 		final, err := j.s.up.AwaitOrder(ctx, j.params.accountID, resp.OrderID)
+		if err != nil && j.cutShort() {
+			return
+		}
 		if err != nil {
 			j.log.Warn("polling an order failed", "seq", b.seq, "order_id", resp.OrderID, "err", err)
 			if isFatalUpstream(err) {
@@ -103,6 +115,9 @@ func (j *job) track(b *batch, resp *bandwidth.OrderResponse) {
 func (j *job) createFailed(b *batch, err error) {
 	var apiErr *bandwidth.APIError
 	switch {
+	case j.cutShort():
+		// The order may or may not exist: the batch stays recorded without an order id, and the
+		// next owner looks it up by CustomerOrderId before it sends it.
 	case errors.Is(err, bandwidth.ErrOutcomeUnknown):
 		j.log.Warn("order creation outcome unknown", "seq", b.seq, "customer_order_id", b.customerOrderID, "err", err)
 		if isFatalUpstream(err) {
@@ -131,6 +146,9 @@ func (j *job) createFailed(b *batch, err error) {
 
 // unsent records that a recorded batch was never created: its numbers are not submitted.
 func (j *job) unsent(b *batch) {
+	if !j.mayRecord() {
+		return
+	}
 	err := writeLedger(j.ctx, func(ctx context.Context) error { return j.s.store.RecordBatchUnsent(ctx, j.id, b.seq) })
 	if err != nil {
 		j.stop(storeFailure("record batch unsent", err))
@@ -138,8 +156,12 @@ func (j *job) unsent(b *batch) {
 	j.addNotSubmitted(b.numbers)
 }
 
-// report records a settled batch, counts it and sends its `order` event.
+// report records a settled batch, counts it and sends its `order` event. A job handed over
+// records and reports nothing more: the next owner settles the batch.
 func (j *job) report(b *batch, s ledger.Settlement) {
+	if !j.mayRecord() {
+		return
+	}
 	err := writeLedger(j.ctx, func(ctx context.Context) error { return j.s.store.RecordSettlement(ctx, j.id, b.seq, s) })
 	if err != nil {
 		j.stop(storeFailure("record settlement", err))

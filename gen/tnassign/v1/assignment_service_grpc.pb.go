@@ -41,7 +41,9 @@ const (
 // order to a final state and streams one outcome per number back. Every TN the
 // caller sends ends in exactly one of: a `rejected` entry, an `order` entry
 // (succeeded or failed with Bandwidth's error code), or the not-submitted list of
-// `finished` when the job stops early.
+// `finished` when the job stops early. When a server stops working on a job
+// before it finished (JOB_HANDED_OVER), the job goes on elsewhere and
+// WatchAssignmentJob shows each number's outcome.
 //
 // Over HTTP the streaming methods accept newline-delimited JSON (one request
 // message per line) and answer with newline-delimited JSON, one
@@ -69,12 +71,24 @@ type AssignmentServiceClient interface {
 	//     service's credentials: the deployment, not the caller, must fix them;
 	//   - RESOURCE_EXHAUSTED when Bandwidth keeps throttling past the retry budget;
 	//   - UNAVAILABLE when Bandwidth is down or timing out past the retry budget,
-	//     or (reason SHUTTING_DOWN) when the service is shutting down;
+	//     or (reason SHUTTING_DOWN) when the service is shutting down: the job
+	//     ended ABORTED, its unsent numbers listed as not submitted;
+	//   - UNAVAILABLE with reason JOB_HANDED_OVER when this server stopped
+	//     working on the job before it finished: it shut down before the job's
+	//     orders settled, or it lost the job to another replica. The job is not
+	//     over: it stays RUNNING, and another replica (or this service once
+	//     restarted) polls its orders to their end and finishes it. Do not resend
+	//     its numbers: follow the job named by the ErrorInfo metadata `job_id`
+	//     (also in `started`) with WatchAssignmentJob, which replays every
+	//     outcome, including those this stream did not deliver, then `finished`.
+	//     Numbers of the stream that the job never received appear in none of
+	//     its outcomes;
 	//   - CANCELLED / DEADLINE_EXCEEDED when the caller goes away;
 	//   - INTERNAL for a defect in the service (no internals are disclosed).
-	//
-	// Every status carries one google.rpc.ErrorInfo with domain `tnassign`. A call
-	// that fails after `started` has been sent always sends `finished` first.
+	// Every status carries one google.rpc.ErrorInfo with domain `tnassign` (and
+	// `job_id` in its metadata once the job exists). A call that fails after
+	// `started` has been sent sends `finished` first, except with
+	// JOB_HANDED_OVER, whose job has not finished yet.
 	AssignNumbers(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[AssignNumbersRequest, AssignNumbersResponse], error)
 	// UnassignNumbers marks the streamed numbers as no longer assigned at
 	// Bandwidth. It behaves exactly like AssignNumbers, with the action
@@ -214,7 +228,9 @@ type AssignmentService_WatchAssignmentJobClient = grpc.ServerStreamingClient[Wat
 // order to a final state and streams one outcome per number back. Every TN the
 // caller sends ends in exactly one of: a `rejected` entry, an `order` entry
 // (succeeded or failed with Bandwidth's error code), or the not-submitted list of
-// `finished` when the job stops early.
+// `finished` when the job stops early. When a server stops working on a job
+// before it finished (JOB_HANDED_OVER), the job goes on elsewhere and
+// WatchAssignmentJob shows each number's outcome.
 //
 // Over HTTP the streaming methods accept newline-delimited JSON (one request
 // message per line) and answer with newline-delimited JSON, one
@@ -242,12 +258,24 @@ type AssignmentServiceServer interface {
 	//     service's credentials: the deployment, not the caller, must fix them;
 	//   - RESOURCE_EXHAUSTED when Bandwidth keeps throttling past the retry budget;
 	//   - UNAVAILABLE when Bandwidth is down or timing out past the retry budget,
-	//     or (reason SHUTTING_DOWN) when the service is shutting down;
+	//     or (reason SHUTTING_DOWN) when the service is shutting down: the job
+	//     ended ABORTED, its unsent numbers listed as not submitted;
+	//   - UNAVAILABLE with reason JOB_HANDED_OVER when this server stopped
+	//     working on the job before it finished: it shut down before the job's
+	//     orders settled, or it lost the job to another replica. The job is not
+	//     over: it stays RUNNING, and another replica (or this service once
+	//     restarted) polls its orders to their end and finishes it. Do not resend
+	//     its numbers: follow the job named by the ErrorInfo metadata `job_id`
+	//     (also in `started`) with WatchAssignmentJob, which replays every
+	//     outcome, including those this stream did not deliver, then `finished`.
+	//     Numbers of the stream that the job never received appear in none of
+	//     its outcomes;
 	//   - CANCELLED / DEADLINE_EXCEEDED when the caller goes away;
 	//   - INTERNAL for a defect in the service (no internals are disclosed).
-	//
-	// Every status carries one google.rpc.ErrorInfo with domain `tnassign`. A call
-	// that fails after `started` has been sent always sends `finished` first.
+	// Every status carries one google.rpc.ErrorInfo with domain `tnassign` (and
+	// `job_id` in its metadata once the job exists). A call that fails after
+	// `started` has been sent sends `finished` first, except with
+	// JOB_HANDED_OVER, whose job has not finished yet.
 	AssignNumbers(grpc.BidiStreamingServer[AssignNumbersRequest, AssignNumbersResponse]) error
 	// UnassignNumbers marks the streamed numbers as no longer assigned at
 	// Bandwidth. It behaves exactly like AssignNumbers, with the action
