@@ -164,3 +164,16 @@ func benchmarkDecodeOrderList(b *testing.B, decode func([]byte) (*OrderList, err
 	}
 	b.ReportMetric(1000*float64(b.N)/b.Elapsed().Seconds(), "orders/s")
 }
+
+// BenchmarkValidateOrder measures Order.Validate on a valid 5,000-number order, which runs once per
+// order created; it should not allocate.
+func BenchmarkValidateOrder(b *testing.B) {
+	o := bigOrder()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := o.Validate(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(o.TelephoneNumbers))*float64(b.N)/b.Elapsed().Seconds(), "numbers/s")
+}

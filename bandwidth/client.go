@@ -16,7 +16,7 @@ import (
 )
 
 // Client calls Bandwidth's numbersAssignment endpoints. Create one with New; it is safe for
-// concurrent use and holds no per-call state.
+// concurrent use and holds no per-call state (only a pool of reusable buffers).
 type Client struct {
 	base    *url.URL
 	auth    Authenticator
@@ -25,8 +25,10 @@ type Client struct {
 	maxBody int64
 	retry   RetryPolicy
 	poll    PollPolicy
+	limiter Limiter // nil: requests are not paced
 	obs     Observer
 	log     *slog.Logger
+	bufs    bufferPool // response bodies
 }
 
 // New returns a Client configured by cfg, with defaults for its zero fields. It fails when BaseURL
@@ -50,6 +52,7 @@ func New(cfg Config) (*Client, error) {
 		maxBody: cfg.MaxResponseBytes,
 		retry:   cfg.Retry.withDefaults(),
 		poll:    cfg.Poll.withDefaults(),
+		limiter: cfg.Limiter,
 		obs:     cfg.Observer,
 		log:     cfg.Logger,
 	}
@@ -123,21 +126,27 @@ func checkPathSegment(what, s string) error {
 
 // request is one logical HTTP request, which may be sent several times.
 type request struct {
-	op     string
-	method string
-	url    string
-	body   []byte // nil for GET
+	op      string
+	account string // the account the request is made for, as Limiter sees it
+	method  string
+	url     string
+	body    []byte // nil for GET
 }
 
 // reply is what came of sending a request once.
 type reply struct {
 	status int         // 0 when no response headers arrived
 	header http.Header // nil when status is 0
-	body   []byte
+	body   []byte      // the response body, in buf
+	buf    *[]byte     // from Client.bufs, or nil; the caller releases it with Client.done
 	// err is a failure to authorize, send, or read the whole response; status may still be set.
 	err error
 	// authErr reports that err came from the Authenticator: nothing was sent.
 	authErr bool
+	// limitErr reports that err came from Config.Limiter: nothing was sent.
+	limitErr bool
+	// queued is how long the request waited for Config.Limiter.
+	queued time.Duration
 	// sent reports that the request may have reached Bandwidth. It is false only when the
 	// request was provably not (fully) written: no connection, or a failed write.
 	sent bool
@@ -153,14 +162,26 @@ func (c *Client) send(ctx context.Context, r request) reply {
 		c.obs.ObserveRetry(r.op, "unauthorized")
 		c.log.DebugContext(ctx, "bandwidth: 401, refreshing credentials and replaying", "op", r.op)
 		invalidate(c.auth, rep.req)
+		queued := rep.queued
+		c.done(&rep)
 		rep = c.sendOnce(ctx, r)
+		rep.queued += queued
 	}
 	return rep
 }
 
-// sendOnce performs one HTTP exchange under the per-request timeout, reading at most maxBody+1
-// bytes of the response.
+// sendOnce waits for the limiter, then performs one HTTP exchange under the per-request timeout,
+// reading at most maxBody+1 bytes of the response.
 func (c *Client) sendOnce(ctx context.Context, r request) (rep reply) {
+	if c.limiter != nil {
+		start := time.Now()
+		err := c.limiter.Wait(ctx, r.account)
+		rep.queued = time.Since(start)
+		if err != nil {
+			rep.err, rep.limitErr = fmt.Errorf("bandwidth: %s: waiting for the request limiter: %w", r.op, err), true
+			return rep
+		}
+	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	var body io.Reader
@@ -200,27 +221,19 @@ func (c *Client) sendOnce(ctx context.Context, r request) (rep reply) {
 		return rep
 	}
 	rep.status, rep.header, rep.sent = resp.StatusCode, resp.Header, true
-	rep.body, rep.err = readBody(resp, c.maxBody)
+	rep.buf, rep.err = c.bufs.readBody(resp, c.maxBody)
+	if rep.err == nil {
+		rep.body = *rep.buf
+	}
 	resp.Body.Close()
 	c.obs.ObserveRequest(r.op, resp.StatusCode, time.Since(start))
 	return rep
 }
 
-// readBody reads a response body of at most limit bytes. A longer body is an error matching
-// ErrResponseTooLarge; it is never cut and parsed.
-func readBody(resp *http.Response, limit int64) ([]byte, error) {
-	var buf bytes.Buffer
-	if n := resp.ContentLength; n > 0 && n <= limit {
-		buf.Grow(int(n))
-	}
-	n, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading the response body: %w", err)
-	}
-	if n > limit {
-		return nil, fmt.Errorf("%w: %w: more than %d bytes", ErrBadResponse, ErrResponseTooLarge, limit)
-	}
-	return buf.Bytes(), nil
+// done returns rep's buffer for reuse; rep.body must not be used afterwards.
+func (c *Client) done(rep *reply) {
+	c.bufs.put(rep.buf)
+	rep.buf, rep.body = nil, nil
 }
 
 func isSuccess(status int) bool { return status >= 200 && status <= 299 }

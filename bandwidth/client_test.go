@@ -161,6 +161,21 @@ func TestGetOrderFaults(t *testing.T) {
 			w.Header().Set("X-RateLimit-Reset", fmt.Sprint(time.Now().Add(time.Hour).UnixMilli()))
 			w.WriteHeader(http.StatusTooManyRequests)
 		}), 2, nil, "429"},
+		{"more 429s than MaxAttempts, then ok", func(t *testing.T, n int, w http.ResponseWriter, _ *http.Request, _ http.HandlerFunc) bool {
+			if n > 6 {
+				return false
+			}
+			w.WriteHeader(http.StatusTooManyRequests)
+			return true
+		}, 7, nil, "429"},
+		{"429s, then 500s until the attempts run out", func(t *testing.T, n int, w http.ResponseWriter, _ *http.Request, _ http.HandlerFunc) bool {
+			if n <= 5 {
+				w.WriteHeader(http.StatusTooManyRequests)
+			} else {
+				w.WriteHeader(http.StatusInternalServerError)
+			}
+			return true
+		}, 5 + 4, ErrUnavailable, "5xx"},
 		{"502 then ok", first(func(t *testing.T, w http.ResponseWriter, _ *http.Request, _ http.HandlerFunc) {
 			w.WriteHeader(http.StatusBadGateway)
 		}), 2, nil, "5xx"},

@@ -40,6 +40,11 @@ type Config struct {
 	Retry RetryPolicy
 	// Poll paces AwaitOrder.
 	Poll PollPolicy
+	// Limiter, when set, is waited on before every request to the Dashboard API — creates, reads,
+	// lists, and every retry and replay of them — but not before token requests. Bandwidth's rate
+	// limits count all of an account's requests, so pacing creations alone lets polls and retries
+	// draw 429s. NewAccountLimiter returns a token bucket per account. Nil means no pacing.
+	Limiter Limiter
 	// Observer receives request and retry events for metrics; nil means none.
 	Observer Observer
 	// Logger receives retry and recovery events at debug and warn level; nil discards them.
@@ -49,9 +54,12 @@ type Config struct {
 // RetryPolicy bounds retries. Zero fields take the defaults shown.
 type RetryPolicy struct {
 	// MaxAttempts is how many times one request is sent at most, the first time included
-	// (default 5). A replay after a token refresh on 401 is not counted.
+	// (default 5). Sends answered 429 are not counted: throttling is bounded by MaxElapsed and
+	// MaxRateLimitWait, so that a busy account slows down instead of failing. Nor is a replay
+	// after a token refresh on 401.
 	MaxAttempts int
-	// MaxElapsed is how long one operation keeps retrying, waits included (default 2 min).
+	// MaxElapsed is how long one operation keeps retrying, waits included, time queued in
+	// Config.Limiter excluded (default 2 min).
 	MaxElapsed time.Duration
 	// BaseDelay is the first backoff delay (default 500 ms); each retry doubles it, up to
 	// MaxDelay (default 30 s), and a random jitter spreads clients apart.
@@ -69,11 +77,12 @@ type RetryPolicy struct {
 
 // PollPolicy paces AwaitOrder. Zero fields take the defaults shown.
 type PollPolicy struct {
-	// Initial is the delay before the second poll (default 2 s); each poll doubles it, up to
-	// Max (default 30 s), with jitter.
+	// Initial is the delay before the first poll (default 2 s); each poll doubles the delay
+	// before the next, up to Max (default 30 s), with jitter. Set it near the time Bandwidth
+	// usually takes to finish an order: every poll that comes too early is a wasted request.
 	Initial, Max time.Duration
 	// NotFoundGrace is how long a 404 is taken to mean "not visible yet" rather than "does not
-	// exist", counted from the start of AwaitOrder and only until the order was seen once
+	// exist", counted from AwaitOrder's first poll and only until the order was seen once
 	// (default 30 s).
 	NotFoundGrace time.Duration
 }

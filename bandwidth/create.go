@@ -34,15 +34,19 @@ func (c *Client) CreateOrder(ctx context.Context, accountID string, o Order) (*O
 	if err != nil {
 		return nil, err
 	}
-	r := request{op: op, method: http.MethodPost, url: u, body: encodeOrder(o)}
+	// The encoded order is not pooled: net/http may still read a request's body after Do returned,
+	// and a body that reports its Close to us is no longer one net/http sends with its headers.
+	r := request{op: op, account: accountID, method: http.MethodPost, url: u, body: encodeOrder(o)}
 	b := c.newBudget()
 	for {
 		rep := c.send(ctx, r)
+		b.queued(rep.queued)
 		var f failure
 		created := isSuccess(rep.status) // Bandwidth said it created the order.
 		switch {
 		case created && rep.err == nil:
 			resp, err := decodeOrder(op, rep.body, rep.status)
+			c.done(&rep)
 			var ae *APIError
 			if err == nil || errors.As(err, &ae) {
 				return resp, err
@@ -51,8 +55,10 @@ func (c *Client) CreateOrder(ctx context.Context, accountID string, o Order) (*O
 		case created:
 			// The body was cut short or too large: the order exists, its details are lost.
 			f = failure{err: fmt.Errorf("bandwidth: %s: %w", op, rep.err), retryable: true, reason: "transport"}
+			c.done(&rep)
 		default:
 			f = c.classify(op, rep)
+			c.done(&rep)
 			if !f.retryable {
 				return nil, f.err
 			}

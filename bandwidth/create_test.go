@@ -41,7 +41,8 @@ func TestCreateOrderFaults(t *testing.T) {
 		fault       fault
 		hideFor     int // list calls that do not show a new order yet
 		edit        func(*Config)
-		wantWire    int // POSTs on the wire
+		wantWire    int  // POSTs on the wire
+		minWire     bool // wantWire is a minimum: the count depends on timing
 		wantCreated int
 		wantErr     error
 		wantRetry   string
@@ -164,7 +165,7 @@ func TestCreateOrderFaults(t *testing.T) {
 			wantWire: 4, wantCreated: 0, wantErr: ErrUnavailable,
 		},
 		{
-			name: "persistent 429: gives up with ErrRateLimited",
+			name: "persistent 429: outlasts MaxAttempts, gives up at MaxElapsed with ErrRateLimited",
 			fault: func(t *testing.T, f *fakeBandwidth, n int, w http.ResponseWriter, r *http.Request, _ http.HandlerFunc) bool {
 				if r.Method != http.MethodPost {
 					return false
@@ -173,7 +174,35 @@ func TestCreateOrderFaults(t *testing.T) {
 				w.WriteHeader(http.StatusTooManyRequests)
 				return true
 			},
-			wantWire: 4, wantCreated: 0, wantErr: ErrRateLimited,
+			edit:     func(c *Config) { c.Retry.MaxElapsed = 60 * time.Millisecond },
+			wantWire: 4 + 1, minWire: true, wantCreated: 0, wantErr: ErrRateLimited, noLookup: true,
+		},
+		{
+			name: "429s do not spend the attempts of 5xx",
+			fault: func(t *testing.T, f *fakeBandwidth, n int, w http.ResponseWriter, r *http.Request, _ http.HandlerFunc) bool {
+				if r.Method != http.MethodPost {
+					return false
+				}
+				if n <= 6 {
+					w.WriteHeader(http.StatusTooManyRequests)
+				} else {
+					w.WriteHeader(http.StatusServiceUnavailable)
+				}
+				return true
+			},
+			// 6 throttled sends, then MaxAttempts (4) failed ones; each 503 is looked up first.
+			wantWire: 6 + 4, wantCreated: 0, wantErr: ErrUnavailable, wantLookup: true,
+		},
+		{
+			name: "more 429s than MaxAttempts, then created",
+			fault: func(t *testing.T, f *fakeBandwidth, n int, w http.ResponseWriter, r *http.Request, _ http.HandlerFunc) bool {
+				if r.Method != http.MethodPost || n > 9 {
+					return false
+				}
+				w.WriteHeader(http.StatusTooManyRequests)
+				return true
+			},
+			wantWire: 10, wantCreated: 1, wantRetry: "429", noLookup: true,
 		},
 		{
 			name: "confirmed 201 but never findable: outcome unknown, not resent",
@@ -225,7 +254,7 @@ func TestCreateOrderFaults(t *testing.T) {
 			if (tt.wantLookup && lists < 2) || (tt.noLookup && lists != 0) {
 				t.Errorf("%d lookups by CustomerOrderId", lists)
 			}
-			if wire := int(posts.Load()); wire != tt.wantWire || created != tt.wantCreated {
+			if wire := int(posts.Load()); (wire != tt.wantWire && !tt.minWire) || wire < tt.wantWire || created != tt.wantCreated {
 				t.Errorf("POSTs sent %d, orders created %d; want %d, %d", wire, created, tt.wantWire, tt.wantCreated)
 			}
 			if tt.wantRetry != "" && obs.retried(tt.wantRetry) == 0 {

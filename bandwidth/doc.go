@@ -14,7 +14,10 @@
 // The client authenticates with OAuth2 client credentials (NewOAuth2), or with HTTP Basic for legacy
 // API users (BasicAuth). It retries throttling (429, honouring X-RateLimit-Reset), server errors and
 // transport failures with capped, jittered exponential backoff, and never resends an order whose
-// creation it cannot rule out: it first looks the order up by its CustomerOrderId.
+// creation it cannot rule out: it first looks the order up by its CustomerOrderId. Throttling does
+// not spend the retry attempts that failures do; it is bounded by time. Config.Limiter paces every
+// request of an account (NewAccountLimiter), since Bandwidth's rate limits count creates, polls and
+// lookups alike; AwaitOrder waits before its first poll for the same reason.
 //
 // Responses are treated as untrusted input: bodies are size-capped, decoded strictly, unknown statuses
 // are errors, and no input makes the decoder panic. Credentials never appear in errors, logs or

@@ -2,6 +2,7 @@ package bandwidth
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -89,18 +90,67 @@ func (o Order) Validate() error {
 	if n > MaxNumbersPerOrder {
 		return &ValidationError{Field: "TelephoneNumbers", Problem: fmt.Sprintf("%d numbers exceed the maximum of %d per order", n, MaxNumbersPerOrder)}
 	}
-	seen := make(map[string]struct{}, n)
-	for i, tn := range o.TelephoneNumbers {
-		field := fmt.Sprintf("TelephoneNumbers[%d]", i)
-		if !isTenDigits(tn) {
-			return &ValidationError{Field: field, Problem: fmt.Sprintf("%q is not exactly 10 digits", truncate(tn, 20))}
-		}
-		if _, dup := seen[tn]; dup {
-			return &ValidationError{Field: field, Problem: fmt.Sprintf("%s appears more than once", tn)}
-		}
-		seen[tn] = struct{}{}
+	if i, problem := checkNumbers(o.TelephoneNumbers); problem != "" {
+		// Field names are built here only: formatting one per number cost more than the checks.
+		return &ValidationError{Field: "TelephoneNumbers[" + strconv.Itoa(i) + "]", Problem: problem}
 	}
 	return nil
+}
+
+// checkNumbers' hash table has numberSlots slots: a power of two at least 1.6 times
+// MaxNumbersPerOrder, so that the table is never full and probe sequences stay short.
+const (
+	numberSlotBits = 13
+	numberSlots    = 1 << numberSlotBits
+)
+
+// A compile-time check that the table is large enough: the constant would be negative otherwise.
+const _ uint = numberSlots - MaxNumbersPerOrder*8/5
+
+// checkNumbers returns the index of the first number that is not exactly 10 ASCII digits or that
+// repeats an earlier one, with the problem, or "" when all are valid. tns holds at most
+// MaxNumbersPerOrder numbers.
+//
+// It runs on every order and must not allocate: duplicates are found with an open-addressing table
+// of indexes into tns, which lives on the stack (16 KiB), keyed by the number's value.
+func checkNumbers(tns []string) (int, string) {
+	var slots [numberSlots]uint16 // index+1 into tns; 0 is empty
+	for i, tn := range tns {
+		v, ok := tenDigitValue(tn)
+		if !ok {
+			return i, strconv.Quote(truncate(tn, 20)) + " is not exactly 10 digits"
+		}
+		// Fibonacci hashing: the top bits of the product spread consecutive numbers apart.
+		h := (v * 0x9E3779B97F4A7C15) >> (64 - numberSlotBits)
+		for {
+			j := slots[h]
+			if j == 0 {
+				slots[h] = uint16(i + 1)
+				break
+			}
+			if tns[j-1] == tn {
+				return i, tn + " appears more than once"
+			}
+			h = (h + 1) & (numberSlots - 1)
+		}
+	}
+	return 0, ""
+}
+
+// tenDigitValue returns the value of s when it is exactly 10 ASCII digits.
+func tenDigitValue(s string) (uint64, bool) {
+	if len(s) != 10 {
+		return 0, false
+	}
+	var v uint64
+	for i := 0; i < len(s); i++ {
+		c := s[i] - '0'
+		if c > 9 {
+			return 0, false
+		}
+		v = v*10 + uint64(c)
+	}
+	return v, true
 }
 
 func validateCustomerOrderID(id string) error {
@@ -120,18 +170,6 @@ func validateCustomerOrderID(id string) error {
 
 func isCustomerOrderIDByte(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == ' ' || c == '-'
-}
-
-func isTenDigits(s string) bool {
-	if len(s) != 10 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // NumberError is one <Error> of an order: one Bandwidth error code and the numbers it applies to.

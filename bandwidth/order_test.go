@@ -3,6 +3,7 @@ package bandwidth
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -40,6 +41,13 @@ func TestOrderValidate(t *testing.T) {
 		{"E.164", with(func(o *Order) { o.TelephoneNumbers = []string{"9195551234", "+919555123"} }), "TelephoneNumbers[1]"},
 		{"non-ASCII digits", with(func(o *Order) { o.TelephoneNumbers = []string{"９１９５５５１２３"} }), "TelephoneNumbers[0]"},
 		{"duplicate", with(func(o *Order) { o.TelephoneNumbers = []string{"9195551234", "9195551234"} }), "TelephoneNumbers[1]"},
+		{"duplicate of zero", with(func(o *Order) { o.TelephoneNumbers = []string{"0000000000", "0000000001", "0000000000"} }), "TelephoneNumbers[2]"},
+		{"duplicate far apart", with(func(o *Order) {
+			o.TelephoneNumbers = append(numbers(4999), "9190000007")
+		}), "TelephoneNumbers[4999]"},
+		{"first problem wins", with(func(o *Order) { o.TelephoneNumbers = []string{"9195551234", "9195551234", "x"} }), "TelephoneNumbers[1]"},
+		{"digit-like bytes", with(func(o *Order) { o.TelephoneNumbers = []string{"919555123:"} }), "TelephoneNumbers[0]"},
+		{"byte below zero", with(func(o *Order) { o.TelephoneNumbers = []string{"919555123/"} }), "TelephoneNumbers[0]"},
 		{"no id", with(func(o *Order) { o.CustomerOrderID = "" }), "CustomerOrderID"},
 		{"41-char id", with(func(o *Order) { o.CustomerOrderID = strings.Repeat("a", 41) }), "CustomerOrderID"},
 		{"id with underscore", with(func(o *Order) { o.CustomerOrderID = "a_b" }), "CustomerOrderID"},
@@ -62,6 +70,45 @@ func TestOrderValidate(t *testing.T) {
 				t.Fatalf("Validate error = %v, want a ValidationError of %s", err, tt.field)
 			}
 		})
+	}
+}
+
+// TestValidateFindsDuplicates holds Validate's duplicate check to a map's answer on orders drawn
+// from a narrow range of numbers, so that most hold duplicates and many collide in its table.
+func TestValidateFindsDuplicates(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 300 {
+		n := 1 + rng.IntN(MaxNumbersPerOrder)
+		span := n + rng.IntN(4*n)
+		o := Order{CustomerOrderID: "dups", Action: ActionAssign, TelephoneNumbers: make([]string, n)}
+		for i := range o.TelephoneNumbers {
+			o.TelephoneNumbers[i] = fmt.Sprintf("%010d", uint64(rng.IntN(span))*7919)
+		}
+		want := -1
+		seen := map[string]bool{}
+		for i, tn := range o.TelephoneNumbers {
+			if seen[tn] {
+				want = i
+				break
+			}
+			seen[tn] = true
+		}
+		err := o.Validate()
+		var ve *ValidationError
+		switch {
+		case want < 0 && err != nil:
+			t.Fatalf("%d numbers without duplicates: Validate = %v", n, err)
+		case want >= 0 && (!errors.As(err, &ve) || ve.Field != fmt.Sprintf("TelephoneNumbers[%d]", want)):
+			t.Fatalf("first duplicate at %d: Validate = %v", want, err)
+		}
+	}
+}
+
+func TestValidateDoesNotAllocate(t *testing.T) {
+	o := bigOrder()
+	if n := testing.AllocsPerRun(10, func() { _ = o.Validate() }); n != 0 {
+		t.Errorf("Validate of a valid order allocates %v times", n)
 	}
 }
 

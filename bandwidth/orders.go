@@ -21,11 +21,15 @@ func (c *Client) GetOrder(ctx context.Context, accountID, orderID string) (*Orde
 	if err != nil {
 		return nil, err
 	}
-	body, err := c.get(ctx, op, u)
+	var resp *OrderResponse
+	err = c.get(ctx, op, accountID, u, func(body []byte) (err error) {
+		resp, err = decodeOrder(op, body, 200)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	return decodeOrder(op, body, 200)
+	return resp, nil
 }
 
 // decodeOrder decodes an order response body, attributing errors to op.
@@ -55,13 +59,15 @@ func (c *Client) ListOrders(ctx context.Context, accountID string, f ListFilter)
 	if err != nil {
 		return nil, err
 	}
-	body, err := c.get(ctx, op, u)
+	var l *OrderList
+	err = c.get(ctx, op, accountID, u, func(body []byte) (err error) {
+		if l, err = decodeOrderList(body); err != nil {
+			return badResponse(op, err)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	l, err := decodeOrderList(body)
-	if err != nil {
-		return nil, badResponse(op, err)
 	}
 	return l, nil
 }

@@ -2,6 +2,7 @@ package bandwidth
 
 import (
 	"errors"
+	"net/http"
 	"testing"
 	"time"
 )
@@ -83,5 +84,47 @@ func TestAwaitOrderHonoursContext(t *testing.T) {
 	}
 	if time.Since(start) > time.Second {
 		t.Errorf("AwaitOrder took %v after the context ended", time.Since(start))
+	}
+}
+
+// TestAwaitOrderWaitsBeforeTheFirstPoll: the first GET comes after Poll.Initial, not at once, and a
+// 404 grace shorter than that wait still covers the first GET.
+func TestAwaitOrderWaitsBeforeTheFirstPoll(t *testing.T) {
+	t.Parallel()
+	const initial = 60 * time.Millisecond
+	f := newFake(t)
+	c := newClient(t, f, func(c *Config) {
+		c.Poll = PollPolicy{Initial: initial, Max: initial, NotFoundGrace: 10 * time.Millisecond}
+	})
+	created, err := c.CreateOrder(t.Context(), "9900000", sampleOrder("await-wait"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var firstGet time.Time
+	f.mu.Lock()
+	f.missFor = 1 // the first GET answers 404
+	f.faults = func(w http.ResponseWriter, r *http.Request, _ http.HandlerFunc) bool {
+		if r.Method == http.MethodGet && firstGet.IsZero() {
+			firstGet = time.Now()
+		}
+		return false
+	}
+	f.mu.Unlock()
+	start := time.Now()
+	got, err := c.AwaitOrder(t.Context(), "9900000", created.OrderID)
+	if err != nil {
+		t.Fatalf("AwaitOrder: %v", err)
+	}
+	if !got.Status.Final() {
+		t.Errorf("status %s", got.Status)
+	}
+	f.mu.Lock()
+	wait := firstGet.Sub(start)
+	f.mu.Unlock()
+	if wait < initial*4/5 {
+		t.Errorf("first GET %v after AwaitOrder began, want at least %v", wait, initial*4/5)
+	}
+	if _, gets, _, _ := f.counts(); gets != 2 {
+		t.Errorf("%d GETs, want 2 (a 404, then the final order)", gets)
 	}
 }

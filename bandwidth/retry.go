@@ -24,6 +24,9 @@ type failure struct {
 // and no error is not a failure and must not be passed in.
 func (c *Client) classify(op string, rep reply) failure {
 	switch {
+	case rep.limitErr:
+		// The context ends before the limiter allows the request: nothing was sent.
+		return failure{err: rep.err}
 	case rep.authErr:
 		var ae *APIError
 		if errors.As(rep.err, &ae) && ae.Retryable || errors.Is(rep.err, ErrUnavailable) {
@@ -52,33 +55,56 @@ func (c *Client) classify(op string, rep reply) failure {
 	return failure{err: ae}
 }
 
-// budget tracks the retries of one operation.
+// budget tracks the retries of one operation. Throttling (429) and failures (5xx, transport
+// errors, unreadable responses) are counted apart: only failures spend RetryPolicy.MaxAttempts, since
+// a 429 says nothing about Bandwidth's health and its wait is the server's to set. Both are bounded
+// by RetryPolicy.MaxElapsed; time spent queued in Config.Limiter does not count.
 type budget struct {
-	p        RetryPolicy
-	start    time.Time
-	attempts int
+	p         RetryPolicy
+	start     time.Time
+	failures  int // failed attempts other than 429
+	throttled int // attempts answered 429
 }
 
 func (c *Client) newBudget() *budget { return &budget{p: c.retry, start: time.Now()} }
 
+// queued excludes d, time spent waiting for Config.Limiter, from the elapsed time.
+func (b *budget) queued(d time.Duration) { b.start = b.start.Add(d) }
+
 // next accounts for a failed attempt and returns how long to wait before the next one, or an error
 // (wrapping f.err) when attempts, time, or the context's deadline would run out first.
 func (b *budget) next(ctx context.Context, f failure) (time.Duration, error) {
-	b.attempts++
-	if b.attempts >= b.p.MaxAttempts {
-		return 0, fmt.Errorf("%w (gave up after %d attempts)", f.err, b.attempts)
+	var n int
+	if f.reason == "429" {
+		b.throttled++
+		n = b.throttled
+	} else {
+		b.failures++
+		n = b.failures
+		if b.failures >= b.p.MaxAttempts {
+			return 0, fmt.Errorf("%w (gave up after %s)", f.err, b.attempts())
+		}
 	}
 	d := f.wait
 	if d <= 0 {
-		d = backoff(b.p.BaseDelay, b.p.MaxDelay, b.attempts)
+		d = backoff(b.p.BaseDelay, b.p.MaxDelay, n)
 	}
-	if time.Since(b.start)+d > b.p.MaxElapsed {
-		return 0, fmt.Errorf("%w (gave up after %d attempts in %s)", f.err, b.attempts, time.Since(b.start).Round(time.Millisecond))
+	if elapsed := time.Since(b.start); elapsed+d > b.p.MaxElapsed {
+		return 0, fmt.Errorf("%w (gave up after %s in %s)", f.err, b.attempts(), elapsed.Round(time.Millisecond))
 	}
 	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
-		return 0, fmt.Errorf("%w (gave up after %d attempts: the context ends before the next one)", f.err, b.attempts)
+		return 0, fmt.Errorf("%w (gave up after %s: the context ends before the next one)", f.err, b.attempts())
 	}
 	return d, nil
+}
+
+// attempts describes the attempts made, such as "5 attempts, 3 of them throttled".
+func (b *budget) attempts() string {
+	s := strconv.Itoa(b.failures+b.throttled) + " attempts"
+	if b.throttled > 0 {
+		s += ", " + strconv.Itoa(b.throttled) + " of them throttled"
+	}
+	return s
 }
 
 // retryWait records a retry and waits d, or until ctx is done.
@@ -88,29 +114,35 @@ func (c *Client) retryWait(ctx context.Context, op string, f failure, d time.Dur
 	return sleep(ctx, d)
 }
 
-// get sends an idempotent GET until it succeeds or the retry budget runs out, and returns the body
-// of the successful response.
-func (c *Client) get(ctx context.Context, op, u string) ([]byte, error) {
-	r := request{op: op, method: http.MethodGet, url: u}
+// get sends an idempotent GET until it succeeds or the retry budget runs out, and returns what
+// decode returns for the body of the successful response. The body is reused once decode returns:
+// decode must not keep it.
+func (c *Client) get(ctx context.Context, op, accountID, u string, decode func(body []byte) error) error {
+	r := request{op: op, account: accountID, method: http.MethodGet, url: u}
 	b := c.newBudget()
 	for {
 		rep := c.send(ctx, r)
+		b.queued(rep.queued)
 		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("bandwidth: %s: %w", op, err)
+			c.done(&rep)
+			return fmt.Errorf("bandwidth: %s: %w", op, err)
 		}
 		if rep.err == nil && isSuccess(rep.status) {
-			return rep.body, nil
+			err := decode(rep.body)
+			c.done(&rep)
+			return err
 		}
 		f := c.classify(op, rep)
+		c.done(&rep)
 		if !f.retryable {
-			return nil, f.err
+			return f.err
 		}
 		d, err := b.next(ctx, f)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if err := c.retryWait(ctx, op, f, d); err != nil {
-			return nil, fmt.Errorf("bandwidth: %s: %w (while waiting to retry: %w)", op, err, f.err)
+			return fmt.Errorf("bandwidth: %s: %w (while waiting to retry: %w)", op, err, f.err)
 		}
 	}
 }

@@ -138,13 +138,17 @@ func TestSimCreateGivesUp(t *testing.T) {
 		want       bwsim.Stats
 	}{
 		{
-			name:       "429 until attempts run out (far reset clamped)",
-			setup:      simSetup{client: func(c *bandwidth.Config) { c.Retry.MaxRateLimitWait = 10 * time.Millisecond }},
+			// Throttling does not spend MaxAttempts (5): it goes on until MaxElapsed.
+			name: "429 until MaxElapsed runs out (far reset clamped)",
+			setup: simSetup{client: func(c *bandwidth.Config) {
+				c.Retry.MaxRateLimitWait = 10 * time.Millisecond
+				c.Retry.MaxElapsed = 100 * time.Millisecond
+			}},
 			faults:     []bwsim.Fault{{Kind: bwsim.FaultRateLimit, Op: bwsim.OpCreate, ResetAfter: time.Hour}},
 			wantStatus: http.StatusTooManyRequests,
 			is:         []error{bandwidth.ErrRateLimited},
 			isNot:      []error{bandwidth.ErrOutcomeUnknown},
-			want:       bwsim.Stats{Creates: 5, Tokens: 1, RateLimited: 5, Faults: 5},
+			want:       bwsim.Stats{Creates: several, Tokens: 1, RateLimited: several, Faults: several},
 		},
 		{
 			name:       "5xx until attempts run out, never found",

@@ -1,6 +1,7 @@
 package bandwidth_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -210,6 +211,77 @@ func TestSimHappyPath(t *testing.T) {
 			checkStats(t, srv.Stats(), want)
 		})
 	}
+}
+
+// TestSimRequestsPerOrder counts what one order costs against the account's rate limit: a create,
+// and a GET only when the order is not final yet, spaced by Poll.Initial so that an order that
+// settles within it costs a single GET. Every request waits for the limiter, token requests aside.
+func TestSimRequestsPerOrder(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		polls      int           // bwsim ProcessingPolls
+		delay      time.Duration // bwsim ProcessingDelay
+		initial    time.Duration // Poll.Initial
+		wantStatus bandwidth.Status
+		want       bwsim.Stats
+	}{
+		{"final on creation: no GET", 0, 0, time.Millisecond, bandwidth.StatusComplete, bwsim.Stats{Creates: 1, Tokens: 1}},
+		{"final before the first poll: one GET", 0, 30 * time.Millisecond, 80 * time.Millisecond, bandwidth.StatusReceived, bwsim.Stats{Creates: 1, Gets: 1, Tokens: 1}},
+		{"one PROCESSING poll: two GETs", 1, 0, time.Millisecond, bandwidth.StatusReceived, bwsim.Stats{Creates: 1, Gets: 2, Tokens: 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			lim := &countingLimiter{}
+			srv, c := startSim(t, simSetup{
+				sim: func(c *bwsim.Config) { c.ProcessingPolls, c.ProcessingDelay = tt.polls, tt.delay },
+				client: func(c *bandwidth.Config) {
+					c.Poll.Initial = tt.initial
+					c.Limiter = lim
+				},
+			})
+			created, err := c.CreateOrder(t.Context(), simAccount, assign("per order", "9195550001"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if created.Status != tt.wantStatus {
+				t.Fatalf("created %s, want %s", created.Status, tt.wantStatus)
+			}
+			if !created.Status.Final() { // as the service does: await only what is not final
+				if _, err := c.AwaitOrder(t.Context(), simAccount, created.OrderID); err != nil {
+					t.Fatal(err)
+				}
+			}
+			st := srv.Stats()
+			checkStats(t, st, tt.want)
+			if n := lim.count(simAccount); n != st.Creates+st.Gets+st.Lists {
+				t.Errorf("limiter waited %d times for %d requests", n, st.Creates+st.Gets+st.Lists)
+			}
+		})
+	}
+}
+
+// countingLimiter counts the requests of each account it paces.
+type countingLimiter struct {
+	mu    sync.Mutex
+	waits map[string]int
+}
+
+func (l *countingLimiter) Wait(ctx context.Context, accountID string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.waits == nil {
+		l.waits = map[string]int{}
+	}
+	l.waits[accountID]++
+	return ctx.Err()
+}
+
+func (l *countingLimiter) count(accountID string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.waits[accountID]
 }
 
 // TestSimOrderOutcomes checks per-number outcomes, which are the content of a PARTIAL or FAILED
