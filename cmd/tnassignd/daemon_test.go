@@ -54,10 +54,10 @@ func (b *lockedBuffer) String() string {
 	return b.buf.String()
 }
 
-// cleanEnv is the test's environment without any TNASSIGN_ variable, plus
-// extra.
+// cleanEnv is the test's environment without any TNASSIGN_ variable, with
+// an in-memory ledger (so that no test writes ./data), plus extra.
 func cleanEnv(extra ...string) []string {
-	var env []string
+	env := []string{"TNASSIGN_LEDGER=memory://"}
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "TNASSIGN_") {
 			env = append(env, kv)

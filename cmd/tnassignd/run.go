@@ -11,7 +11,6 @@ import (
 	"github.com/tnassign/tnassign/cmd/tnassignd/internal/config"
 	"github.com/tnassign/tnassign/cmd/tnassignd/internal/server"
 	"github.com/tnassign/tnassign/service"
-	"github.com/tnassign/tnassign/service/ledger"
 )
 
 // Exit statuses.
@@ -25,10 +24,23 @@ const (
 // is called once the first signal arrived so that a second one kills the
 // process at once. Errors before logging starts are one line on stderr.
 func run(ctx context.Context, stopSignals func(), args []string, env environment, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "migrate" {
+		if err := migrate(ctx, args[1:], env.lookup); err != nil {
+			fmt.Fprintf(stderr, "tnassignd migrate: %v\n", err)
+			return exitConfig
+		}
+		fmt.Fprintln(stdout, "tnassignd migrate: the ledger is up to date")
+		return exitOK
+	}
 	cfg, err := config.Load(args, env.lookup, stdout)
 	if errors.Is(err, config.ErrHelp) {
 		return exitOK
 	}
+	if err != nil {
+		fmt.Fprintf(stderr, "tnassignd: %v\n", err)
+		return exitConfig
+	}
+	sec, err := loadSecurity(cfg.Security)
 	if err != nil {
 		fmt.Fprintf(stderr, "tnassignd: %v\n", err)
 		return exitConfig
@@ -56,14 +68,28 @@ func run(ctx context.Context, stopSignals func(), args []string, env environment
 	}
 	defer closeUpstream()
 
-	svc, err := service.New(serviceConfig(cfg), up, ledger.NewMemory(), metrics, log)
+	store, err := openLedger(ctx, cfg.Ledger)
+	if err != nil {
+		grpcLis.Close()
+		httpLis.Close()
+		log.Error("cannot start: the ledger cannot be opened", "error", err.Error())
+		return exitFailed
+	}
+	defer func() {
+		if err := store.Close(); err != nil {
+			log.Warn("closing the ledger failed", "error", err.Error())
+		}
+	}()
+	svc, err := service.New(serviceConfig(cfg), up, store, metrics, log)
 	if err != nil {
 		grpcLis.Close()
 		httpLis.Close()
 		log.Error("cannot start", "error", err.Error())
 		return exitFailed
 	}
+	cfg.ReplicaID = svc.ReplicaID() // the effective id: generated when none was configured
 	logStart(log, cfg)
+	sec.logStart(log, cfg.GRPCAddr, cfg.HTTPAddr)
 	for _, name := range config.UnknownEnv(env.list) {
 		log.Warn("ignoring an unknown TNASSIGN_ variable; misspelt?", "name", name)
 	}
@@ -72,6 +98,8 @@ func run(ctx context.Context, stopSignals func(), args []string, env environment
 	// signal handling is back, so a second signal kills the process.
 	serveCtx, stopServing := context.WithCancel(context.Background())
 	defer stopServing()
+	waitReload := sec.reloadOnHangup(serveCtx, log)
+	defer func() { stopServing(); waitReload() }()
 	go func() {
 		select {
 		case <-ctx.Done():
@@ -81,12 +109,14 @@ func run(ctx context.Context, stopSignals func(), args []string, env environment
 		case <-serveCtx.Done():
 		}
 	}()
-	err = server.Serve(serveCtx, grpcLis, httpLis, server.Options{
+	opts := server.Options{
 		Service:       svc,
 		Logger:        log,
 		Metrics:       metrics,
 		ShutdownGrace: cfg.ShutdownGrace,
-	})
+	}
+	sec.apply(&opts)
+	err = server.Serve(serveCtx, grpcLis, httpLis, opts)
 	if err != nil {
 		log.Error("stopped on error", "error", err.Error())
 		return exitFailed
@@ -123,7 +153,8 @@ func serviceConfig(cfg config.Config) service.Config {
 		BatchLinger:       cfg.BatchLinger,
 		MaxInflightPerJob: cfg.MaxInflightPerJob,
 		MaxInflightOrders: cfg.MaxInflightOrders,
-		RateLimit:         cfg.RateLimit,
+		ReplicaID:         cfg.ReplicaID,
+		Lease:             cfg.Lease,
 	}
 }
 
@@ -133,7 +164,9 @@ func logStart(log *slog.Logger, cfg config.Config) {
 		"grpc_addr", cfg.GRPCAddr,
 		"http_addr", cfg.HTTPAddr,
 		"accounts", cfg.Accounts,
-		"ledger", cfg.Ledger.URL,
+		"ledger", cfg.Ledger.Redacted(),
+		"replica_id", cfg.ReplicaID,
+		"lease", cfg.Lease.String(),
 		"simulate", cfg.Simulate,
 		"batch_size", cfg.BatchSize,
 		"batch_linger", cfg.BatchLinger.String(),

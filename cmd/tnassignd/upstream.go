@@ -30,10 +30,17 @@ func newUpstream(cfg config.Config, obs bandwidth.Observer, log *slog.Logger) (*
 	} else {
 		auth = authenticator(cfg, log)
 	}
+	var limiter bandwidth.Limiter
+	if cfg.RateLimit > 0 {
+		// --rate-limit paces every request to Bandwidth (creates, polls, lookups, retries), as
+		// Bandwidth counts them all; the service does not pace creations on top of it.
+		limiter = bandwidth.NewAccountLimiter(cfg.RateLimit, 0)
+	}
 	c, err := bandwidth.New(bandwidth.Config{
 		BaseURL:  baseURL,
 		Auth:     auth,
 		Poll:     bandwidth.PollPolicy{Initial: cfg.PollInterval, Max: max(cfg.PollInterval, maxPollInterval)},
+		Limiter:  limiter,
 		Observer: obs,
 		Logger:   log.With("component", "bandwidth"),
 	})

@@ -43,19 +43,38 @@ type Daemon struct {
 	exited chan struct{}
 }
 
-// Start runs bin (a tnassignd binary) with --simulate, the extra args, and
-// free loopback ports, and returns once its gRPC health check is SERVING.
-// The process is killed when the test ends; its log is shown if the test
-// failed.
+// Start runs bin (a tnassignd binary) with --simulate, an in-memory ledger,
+// the extra args (which may override both), and free loopback ports, and
+// returns once its gRPC health check is SERVING. The process is killed when
+// the test ends; its log is shown if the test failed.
 func Start(t testing.TB, bin string, args ...string) *Daemon {
 	t.Helper()
-	args = append([]string{"--simulate", "--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0"}, args...)
+	return StartWith(t, bin, Options{Args: append([]string{"--simulate", "--ledger", "memory://"}, args...)})
+}
+
+// Options configure StartWith.
+type Options struct {
+	// Args are tnassignd's flags; free loopback ports are added before them.
+	Args []string
+	// Env adds NAME=value entries to the environment. TNASSIGN_* variables of
+	// the test's own environment are never passed on.
+	Env []string
+}
+
+// StartWith runs bin with o's flags and environment and free loopback ports
+// (no --simulate unless o.Args has it), and returns once its gRPC health
+// check is SERVING. The process is killed when the test ends; its log is
+// shown if the test failed.
+func StartWith(t testing.TB, bin string, o Options) *Daemon {
+	t.Helper()
+	args := append([]string{"--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0"}, o.Args...)
 	d := &Daemon{cmd: exec.Command(bin, args...), stderr: &buffer{}, exited: make(chan struct{})}
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "TNASSIGN_") {
 			d.cmd.Env = append(d.cmd.Env, kv)
 		}
 	}
+	d.cmd.Env = append(d.cmd.Env, o.Env...)
 	d.cmd.Stderr = d.stderr
 	if err := d.cmd.Start(); err != nil {
 		t.Fatalf("start tnassignd: %v", err)
@@ -106,6 +125,21 @@ func Start(t testing.TB, bin string, args ...string) *Daemon {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// Kill kills the daemon at once (SIGKILL: no shutdown, nothing flushed) and
+// waits for it to exit.
+func (d *Daemon) Kill(t testing.TB) {
+	t.Helper()
+	select {
+	case <-d.exited:
+		return
+	default:
+	}
+	if err := d.cmd.Process.Kill(); err != nil {
+		t.Fatalf("kill tnassignd: %v", err)
+	}
+	<-d.exited
 }
 
 // Log returns what the daemon has logged so far.

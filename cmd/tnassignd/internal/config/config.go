@@ -24,7 +24,8 @@ const (
 	DefaultHTTPAddr          = "127.0.0.1:8080"
 	DefaultBandwidthURL      = "https://dashboard.bandwidth.com/api"
 	DefaultBandwidthTokenURL = "https://api.bandwidth.com/api/v1/oauth2/token"
-	DefaultLedger            = "memory://"
+	DefaultLedger            = "sqlite://./data/tnassign.db"
+	DefaultLease             = 30 * time.Second
 	DefaultPollInterval      = 2 * time.Second
 	DefaultBatchLinger       = time.Second
 	DefaultBatchSize         = 5000
@@ -71,11 +72,17 @@ type Config struct {
 	MaxInflightOrders int
 	// MaxInflightPerJob bounds the orders in flight for one job.
 	MaxInflightPerJob int
-	// RateLimit is the order creations per second per account; 0 means
-	// unlimited.
+	// RateLimit is the requests per second to Bandwidth per account,
+	// creates, polls and retries alike; 0 means unlimited.
 	RateLimit float64
 	// ShutdownGrace is how long a shutdown waits for in-flight orders.
 	ShutdownGrace time.Duration
+	// ReplicaID names this process as the owner of its jobs in the ledger;
+	// empty means hostname, pid and a random suffix.
+	ReplicaID string
+	// Lease is how long this replica owns its running jobs without
+	// renewing; a dead replica's jobs are taken over after about this long.
+	Lease time.Duration
 	// LogLevel is the minimum level logged.
 	LogLevel slog.Level
 	// Credentials authenticate tnassignd at Bandwidth; empty when
@@ -84,6 +91,8 @@ type Config struct {
 	// IgnoredCredentials is true when credentials were set in the
 	// environment but --simulate made them unnecessary.
 	IgnoredCredentials bool
+	// Security is TLS, caller authentication and the per-caller limits.
+	Security Security
 }
 
 // raw holds the flag values before validation.
@@ -91,12 +100,15 @@ type raw struct {
 	grpcAddr, httpAddr          string
 	bandwidthURL, tokenURL      string
 	accounts, ledger, logLevel  string
+	replicaID                   string
+	lease                       time.Duration
 	simulate                    bool
 	pollInterval, batchLinger   time.Duration
 	shutdownGrace               time.Duration
 	batchSize                   int
 	maxInflight, maxInflightJob int
 	rateLimit                   float64
+	security                    rawSecurity
 }
 
 // newFlagSet defines every flag on a fresh FlagSet writing into r.
@@ -108,16 +120,19 @@ func newFlagSet(r *raw) *flag.FlagSet {
 	fs.StringVar(&r.bandwidthURL, "bandwidth-url", DefaultBandwidthURL, "base `URL` of Bandwidth's Numbers API")
 	fs.StringVar(&r.tokenURL, "bandwidth-token-url", DefaultBandwidthTokenURL, "Bandwidth's OAuth2 token `URL`")
 	fs.StringVar(&r.accounts, "accounts", "", "comma-separated Bandwidth account `ids` callers may use (required unless --simulate)")
-	fs.StringVar(&r.ledger, "ledger", DefaultLedger, "where jobs are recorded: memory:// (the durable sqlite:// and postgres:// ledgers are not in this build yet)")
+	fs.StringVar(&r.ledger, "ledger", DefaultLedger, "where jobs are recorded: sqlite://PATH (one process), postgres://USER@HOST/DB (replicas sharing one ledger), or memory:// (lost on exit)")
+	fs.StringVar(&r.replicaID, "replica-id", "", "this process's name as owner of its jobs in the ledger; distinct per replica (default: hostname-pid-random)")
+	fs.DurationVar(&r.lease, "lease", DefaultLease, "how long a replica owns its running jobs without renewing; a dead replica's jobs are taken over after about this long")
 	fs.BoolVar(&r.simulate, "simulate", false, "serve from the built-in Bandwidth simulator; nothing real is touched")
 	fs.DurationVar(&r.pollInterval, "poll-interval", DefaultPollInterval, "first wait before polling an order; later waits back off up to 30s")
 	fs.DurationVar(&r.batchLinger, "batch-linger", DefaultBatchLinger, "send a partial batch after this long without new numbers")
 	fs.IntVar(&r.batchSize, "batch-size", DefaultBatchSize, "numbers per Bandwidth order (1..5000)")
 	fs.IntVar(&r.maxInflight, "max-inflight-orders", DefaultMaxInflightOrders, "orders in flight in the whole process")
 	fs.IntVar(&r.maxInflightJob, "max-inflight-per-job", DefaultMaxInflightPerJob, "orders in flight for one job")
-	fs.Float64Var(&r.rateLimit, "rate-limit", DefaultRateLimit, "order creations per second per account (0 = unlimited)")
+	fs.Float64Var(&r.rateLimit, "rate-limit", DefaultRateLimit, "requests per second to Bandwidth per account, creates, polls and retries alike (0 = unlimited)")
 	fs.DurationVar(&r.shutdownGrace, "shutdown-grace", DefaultShutdownGrace, "how long shutdown waits for in-flight orders to settle")
 	fs.StringVar(&r.logLevel, "log-level", DefaultLogLevel, "minimum log `level`: debug, info, warn or error")
+	addSecurityFlags(fs, &r.security)
 	return fs
 }
 
@@ -187,10 +202,11 @@ func unwrapFlagError(err error) error {
 
 // writeUsage prints every flag with its environment twin and default.
 func writeUsage(w io.Writer, fs *flag.FlagSet) {
-	fmt.Fprint(w, "Usage: tnassignd [flags]\n\n"+
+	fmt.Fprint(w, "Usage: tnassignd [flags]\n       tnassignd migrate [--ledger URL]\n\n"+
 		"tnassignd serves the tnassign API over gRPC and HTTP/JSON and drives Bandwidth\n"+
 		"numbersAssignment orders. Every flag can also be set by its environment twin;\n"+
-		"the command line wins.\n\nFlags:\n")
+		"the command line wins. \"tnassignd migrate\" applies the ledger's migrations\n"+
+		"and exits (tnassignd also applies them at start).\n\nFlags:\n")
 	fs.VisitAll(func(f *flag.Flag) {
 		_, usage := flag.UnquoteUsage(f)
 		fmt.Fprintf(w, "  --%s (%s)\n    \t%s", f.Name, EnvName(f.Name), usage)

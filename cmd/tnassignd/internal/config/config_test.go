@@ -41,10 +41,12 @@ func TestLoadDefaults(t *testing.T) {
 	want := Config{
 		GRPCAddr: DefaultGRPCAddr, HTTPAddr: DefaultHTTPAddr,
 		BandwidthURL: DefaultBandwidthURL, BandwidthTokenURL: DefaultBandwidthTokenURL,
-		Accounts: []string{"123", "456"}, Ledger: Ledger{Scheme: "memory", URL: "memory://"},
+		Accounts: []string{"123", "456"}, Ledger: Ledger{Scheme: "sqlite", URL: "sqlite://./data/tnassign.db"}, Lease: DefaultLease,
 		PollInterval: 2 * time.Second, BatchLinger: time.Second, BatchSize: 5000,
 		MaxInflightOrders: 64, MaxInflightPerJob: 4, RateLimit: 5, ShutdownGrace: 30 * time.Second,
 		LogLevel: slog.LevelInfo,
+		Security: Security{MaxBodyBytes: DefaultMaxBodyBytes, MaxNumbersPerJob: DefaultMaxNumbersPerJob,
+			MaxJobsPerCaller: DefaultMaxJobsPerCaller, MaxConnectionAge: DefaultMaxConnectionAge},
 	}
 	cfg.Credentials = Credentials{}
 	if fmt.Sprint(cfg) != fmt.Sprint(want) {
@@ -115,7 +117,10 @@ func TestInvalid(t *testing.T) {
 		{"url with user", []string{"--bandwidth-token-url", "https://u:p@example.test/token"}, nil, "credentials do not belong in the URL"},
 		{"bad account", []string{"--accounts", "12a"}, nil, `--accounts: "12a" is not a Bandwidth account id`},
 		{"no accounts", []string{"--accounts", " , "}, nil, "--accounts is required (or TNASSIGN_ACCOUNTS)"},
-		{"sqlite not yet", []string{"--ledger", "sqlite://./data/tnassign.db"}, nil, "the sqlite ledger is not in this build yet; use memory://"},
+		{"sqlite without a path", []string{"--ledger", "sqlite://"}, nil, "name the database file"},
+		{"postgres without a host", []string{"--ledger", "postgres:///tnassign"}, nil, "name the server"},
+		{"short lease", []string{"--lease", "10ms"}, nil, "--lease must be at least"},
+		{"replica id with a space", []string{"--replica-id", "a b"}, nil, "--replica-id"},
 		{"unknown ledger", []string{"--ledger", "redis://x"}, nil, `unknown scheme "redis"`},
 		{"bad log level", []string{"--log-level", "loud"}, nil, `--log-level "loud"`},
 	}

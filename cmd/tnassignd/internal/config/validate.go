@@ -8,33 +8,54 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Ledger is a parsed --ledger value.
 type Ledger struct {
-	// Scheme is the ledger kind; only "memory" is available in this build.
+	// Scheme is the ledger kind: "memory", "sqlite" or "postgres".
 	Scheme string
 	// URL is the value as given.
 	URL string
 }
 
-// ParseLedger checks a --ledger value. memory:// keeps jobs in process
-// memory (lost on restart). sqlite:// and postgres:// are refused with a
-// reason until the durable ledger is part of the build: quietly running on
-// memory when a durable ledger was asked for would lose jobs on restart.
+// ParseLedger checks a --ledger value: memory:// keeps jobs in process
+// memory (lost on restart); sqlite://PATH is a SQLite file (its directory
+// is created), for one process; postgres://… (or postgresql://…) is a
+// PostgreSQL database that several replicas share.
 func ParseLedger(s string) (Ledger, error) {
 	u, err := url.Parse(s)
 	if err != nil || u.Scheme == "" {
-		return Ledger{}, fmt.Errorf("--ledger %q: want a URL such as memory://", s)
+		return Ledger{}, fmt.Errorf("--ledger %q: want a URL such as sqlite://./data/tnassign.db", redactURL(s))
 	}
 	switch u.Scheme {
 	case "memory":
 		return Ledger{Scheme: "memory", URL: s}, nil
-	case "sqlite", "postgres", "postgresql":
-		return Ledger{}, fmt.Errorf("--ledger %q: the %s ledger is not in this build yet; use memory:// (jobs are then lost on restart)", s, u.Scheme)
+	case "sqlite":
+		if strings.TrimPrefix(strings.SplitN(s, "?", 2)[0], "sqlite://") == "" {
+			return Ledger{}, fmt.Errorf("--ledger %q: name the database file, e.g. sqlite://./data/tnassign.db", s)
+		}
+		return Ledger{Scheme: "sqlite", URL: s}, nil
+	case "postgres", "postgresql":
+		if u.Host == "" && u.Query().Get("host") == "" {
+			return Ledger{}, fmt.Errorf("--ledger %q: name the server, e.g. postgres://tnassign@db.example.com/tnassign", redactURL(s))
+		}
+		return Ledger{Scheme: "postgres", URL: s}, nil
 	default:
-		return Ledger{}, fmt.Errorf("--ledger %q: unknown scheme %q; use memory://", s, u.Scheme)
+		return Ledger{}, fmt.Errorf("--ledger %q: unknown scheme %q; use sqlite://, postgres:// or memory://", redactURL(s), u.Scheme)
 	}
+}
+
+// Redacted is the ledger URL without a password, for logs.
+func (l Ledger) Redacted() string { return redactURL(l.URL) }
+
+// redactURL hides the password of a URL.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	return u.Redacted()
 }
 
 // validate checks every raw value and builds a Config without credentials.
@@ -52,6 +73,8 @@ func (r *raw) validate() (Config, error) {
 		MaxInflightPerJob: r.maxInflightJob,
 		RateLimit:         r.rateLimit,
 		ShutdownGrace:     r.shutdownGrace,
+		ReplicaID:         r.replicaID,
+		Lease:             r.lease,
 	}
 	checks := []func() error{
 		func() error { return checkAddr("--grpc-addr", r.grpcAddr) },
@@ -64,11 +87,14 @@ func (r *raw) validate() (Config, error) {
 		func() error { return checkPositive("--poll-interval", r.pollInterval) },
 		func() error { return checkPositive("--batch-linger", r.batchLinger) },
 		func() error { return checkNonNegative("--shutdown-grace", r.shutdownGrace) },
+		func() error { return checkLease(r.lease) },
+		func() error { return checkReplicaID(r.replicaID) },
 		func() error { return checkRange("--batch-size", r.batchSize, 1, MaxBatchSize) },
 		func() error { return checkRange("--max-inflight-orders", r.maxInflight, 1, 100000) },
 		func() error { return checkRange("--max-inflight-per-job", r.maxInflightJob, 1, r.maxInflight) },
 		func() error { return checkRate(r.rateLimit) },
 		func() (err error) { cfg.LogLevel, err = parseLevel(r.logLevel); return err },
+		func() (err error) { cfg.Security, err = r.security.validate(r.grpcAddr, r.httpAddr); return err },
 	}
 	for _, check := range checks {
 		if err := check(); err != nil {
@@ -159,6 +185,24 @@ func checkRange(name string, v, lo, hi int) error {
 			return fmt.Errorf("%s %d exceeds --max-inflight-orders %d", name, v, hi)
 		}
 		return fmt.Errorf("%s must be between %d and %d, got %d", name, lo, hi, v)
+	}
+	return nil
+}
+
+// MinLease is the shortest --lease: renewals run every third of it.
+const MinLease = 300 * time.Millisecond
+
+func checkLease(d time.Duration) error {
+	if d < MinLease {
+		return fmt.Errorf("--lease must be at least %v, got %v", MinLease, d)
+	}
+	return nil
+}
+
+// checkReplicaID accepts up to 128 printable ASCII characters.
+func checkReplicaID(id string) error {
+	if len(id) > 128 || strings.IndexFunc(id, func(r rune) bool { return r < 0x21 || r > 0x7e }) >= 0 {
+		return fmt.Errorf("--replica-id %q: use up to 128 printable characters without spaces", id)
 	}
 	return nil
 }

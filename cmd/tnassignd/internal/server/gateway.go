@@ -106,14 +106,14 @@ type gateway struct {
 }
 
 // newGateway registers the AssignmentService routes on a new mux that
-// calls through conn.
-func newGateway(ctx context.Context, conn *grpc.ClientConn, log *slog.Logger) (*gateway, error) {
+// calls through conn, with the defences of gatewaySecurityOptions.
+func newGateway(ctx context.Context, conn *grpc.ClientConn, log *slog.Logger, gatewayKey string) (*gateway, error) {
 	g := &gateway{marshaler: newMarshaler(), log: log}
-	g.mux = runtime.NewServeMux(
+	g.mux = runtime.NewServeMux(append(gatewaySecurityOptions(gatewayKey),
 		runtime.WithMarshalerOption(runtime.MIMEWildcard, g.marshaler),
 		runtime.WithErrorHandler(g.handleError),
 		runtime.WithStreamErrorHandler(g.streamError),
-	)
+	)...)
 	if err := tnassignv1.RegisterAssignmentServiceHandler(ctx, g.mux, conn); err != nil {
 		return nil, fmt.Errorf("registering the gateway routes: %w", err)
 	}
@@ -134,7 +134,9 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	tracker := &uploadTracker{ReadCloser: r.Body}
 	r.Body = tracker
 	g.mux.ServeHTTP(w, r)
-	if err := tracker.failure(); err != nil {
+	if bl, tooLarge := bodyLimitFrom(r.Context()); tooLarge {
+		g.writeStreamError(w, bl.status())
+	} else if err := tracker.failure(); err != nil {
 		g.writeStreamError(w, status.New(codes.InvalidArgument, err.Error()+"; the rest of the upload was not read"))
 	}
 }
@@ -167,6 +169,9 @@ func (g *gateway) writeStreamError(w http.ResponseWriter, st *status.Status) {
 // the status is the gRPC one, mapped to HTTP by the gateway's standard table
 // (INVALID_ARGUMENT → 400, PERMISSION_DENIED → 403, UNAVAILABLE → 503, …).
 func (g *gateway) handleError(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshaler, w http.ResponseWriter, r *http.Request, err error) {
+	if bl, tooLarge := bodyLimitFrom(ctx); tooLarge {
+		err = &runtime.HTTPStatusError{HTTPStatus: http.StatusRequestEntityTooLarge, Err: bl.status().Err()}
+	}
 	g.logGatewayError(ctx, r, err)
 	runtime.DefaultHTTPErrorHandler(ctx, mux, m, w, r, err)
 }
@@ -174,6 +179,9 @@ func (g *gateway) handleError(ctx context.Context, mux *runtime.ServeMux, m runt
 // streamError converts the error that ended a stream into the status of
 // its last {"error":…} line.
 func (g *gateway) streamError(ctx context.Context, err error) *status.Status {
+	if bl, tooLarge := bodyLimitFrom(ctx); tooLarge {
+		return bl.status()
+	}
 	st := status.Convert(err)
 	if st.Code() == codes.Unknown {
 		// Not from the gRPC server: a gateway-side failure. Do not show

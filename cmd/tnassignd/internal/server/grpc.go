@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/reflection"
@@ -28,20 +27,21 @@ const (
 )
 
 // newGRPCServer builds the gRPC server with the AssignmentService, health
-// and reflection registered.
-func newGRPCServer(svc tnassignv1.AssignmentServiceServer, ic interceptors, hs healthpb.HealthServer) *grpc.Server {
-	gs := grpc.NewServer(
+// and reflection registered; extra holds the transport credentials and the
+// keepalive parameters (see security.serverOptions).
+func newGRPCServer(svc tnassignv1.AssignmentServiceServer, ic interceptors, hs healthpb.HealthServer, extra ...grpc.ServerOption) *grpc.Server {
+	gs := grpc.NewServer(append([]grpc.ServerOption{
 		ic.unary(),
 		ic.stream(),
 		grpc.MaxRecvMsgSize(MaxRecvMsgSize),
 		grpc.MaxSendMsgSize(maxSendMsgSize),
 		grpc.MaxConcurrentStreams(MaxConcurrentStreams),
 		// A job's stream can be quiet for minutes while its orders settle:
-		// the server pings idle connections to find callers that are gone,
-		// and refuses clients that ping more often than every 10s.
+		// the server pings idle connections to find callers that are gone
+		// (every 30s, in security.serverOptions), and refuses clients that
+		// ping more often than every 10s.
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
-		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 30 * time.Second, Timeout: 10 * time.Second}),
-	)
+	}, extra...)...)
 	tnassignv1.RegisterAssignmentServiceServer(gs, svc)
 	healthpb.RegisterHealthServer(gs, hs)
 	reflection.Register(gs)
@@ -50,7 +50,7 @@ func newGRPCServer(svc tnassignv1.AssignmentServiceServer, ic interceptors, hs h
 
 // dialGateway opens the gateway's client connection to the gRPC listener.
 // An unspecified listen address (0.0.0.0, ::) is dialled on loopback.
-func dialGateway(addr net.Addr) (*grpc.ClientConn, error) {
+func dialGateway(addr net.Addr, creds grpc.DialOption) (*grpc.ClientConn, error) {
 	host, port, err := net.SplitHostPort(addr.String())
 	if err != nil {
 		return nil, fmt.Errorf("gRPC listener address %q: %w", addr, err)
@@ -62,7 +62,7 @@ func dialGateway(addr net.Addr) (*grpc.ClientConn, error) {
 		}
 	}
 	conn, err := grpc.NewClient("passthrough:///"+net.JoinHostPort(host, port),
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		creds,
 		grpc.WithDefaultCallOptions(
 			grpc.MaxCallSendMsgSize(MaxRecvMsgSize),
 			grpc.MaxCallRecvMsgSize(maxSendMsgSize),

@@ -10,10 +10,10 @@ import (
 
 // newHTTPHandler routes the HTTP listener: the operational endpoints, and
 // everything else to the JSON gateway.
-func newHTTPHandler(gw http.Handler, ready http.Handler, metrics *Metrics) http.Handler {
+func newHTTPHandler(gw http.Handler, ready http.Handler, metrics http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", ready)
-	mux.Handle("GET /metrics", metrics.Handler())
+	mux.Handle("GET /metrics", metrics)
 	mux.HandleFunc("GET /openapi.json", serveOpenAPI)
 	mux.Handle("/", gw)
 	return mux

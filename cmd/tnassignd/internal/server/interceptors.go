@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tnassign/tnassign/cmd/tnassignd/internal/guard"
 	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -22,17 +23,20 @@ import (
 // INTERNAL that recoverer makes of a panic.
 
 // interceptors builds the unary and stream interceptors.
+// The guard identifies the caller first (so that the log line can name the
+// token) and refuses calls inside the logging and panic recovery.
 type interceptors struct {
 	log     *slog.Logger
 	metrics *Metrics
+	guard   *guard.Guard
 }
 
 func (ic interceptors) unary() grpc.ServerOption {
-	return grpc.ChainUnaryInterceptor(ic.observeUnary, ic.recoverUnary)
+	return grpc.ChainUnaryInterceptor(ic.guard.IdentifyUnary, ic.observeUnary, ic.recoverUnary, ic.guard.Unary)
 }
 
 func (ic interceptors) stream() grpc.ServerOption {
-	return grpc.ChainStreamInterceptor(ic.observeStream, ic.recoverStream)
+	return grpc.ChainStreamInterceptor(ic.guard.IdentifyStream, ic.observeStream, ic.recoverStream, ic.guard.Stream)
 }
 
 // recoverUnary turns a handler panic into INTERNAL, logging the stack.
@@ -111,6 +115,9 @@ func (ic interceptors) finished(ctx context.Context, method string, start time.T
 	// gateway passes the HTTP caller's address along.
 	if fwd := metadata.ValueFromIncomingContext(ctx, "x-forwarded-for"); len(fwd) > 0 {
 		attrs = append(attrs, slog.String("forwarded_for", strings.Join(fwd, ", ")))
+	}
+	if name := guard.TokenName(ctx); name != "" {
+		attrs = append(attrs, slog.String("token", name))
 	}
 	if ids.account != "" {
 		attrs = append(attrs, slog.String("account_id", ids.account))

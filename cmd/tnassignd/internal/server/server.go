@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tnassign/tnassign/cmd/tnassignd/internal/guard"
 	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
 )
 
@@ -50,6 +51,22 @@ type Options struct {
 	DrainTimeout time.Duration
 	// ReadyInterval is how often Service.Ready is asked.
 	ReadyInterval time.Duration
+
+	// TLS, when set, serves both listeners over TLS 1.3 (mutual TLS if it
+	// has client CAs) and the gateway dials gRPC with matching credentials.
+	TLS *TLS
+	// Guard authenticates, authorizes and limits every call; nil allows
+	// everything without limits.
+	Guard *guard.Guard
+	// MaxBodyBytes caps a streaming gateway request's body; 0 is
+	// DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// MaxConnectionAge is how long a gRPC connection lives before GOAWAY;
+	// 0 is DefaultMaxConnectionAge.
+	MaxConnectionAge time.Duration
+	// MaxConnectionAgeGrace bounds how long calls may go on after that;
+	// 0 lets them run to their end.
+	MaxConnectionAgeGrace time.Duration
 }
 
 // Serve serves gRPC on grpcLis and HTTP on httpLis until ctx ends, then
@@ -80,21 +97,23 @@ func Serve(ctx context.Context, grpcLis, httpLis net.Listener, opts Options) err
 	}
 
 	ready := newReadiness(opts.Service.Ready, interval, log)
-	gs := newGRPCServer(opts.Service, interceptors{log: log, metrics: metrics}, ready.health)
-	conn, err := dialGateway(grpcLis.Addr())
+	sec := securityOf(opts)
+	httpLis = sec.httpListener(httpLis)
+	gs := newGRPCServer(opts.Service, interceptors{log: log, metrics: metrics, guard: sec.guard}, ready.health, sec.serverOptions()...)
+	conn, err := dialGateway(grpcLis.Addr(), sec.dialCredentials())
 	if err != nil {
 		grpcLis.Close()
 		httpLis.Close()
 		return err
 	}
 	defer conn.Close()
-	gw, err := newGateway(context.WithoutCancel(ctx), conn, log)
+	gw, err := newGateway(context.WithoutCancel(ctx), conn, log, sec.guard.GatewayKey())
 	if err != nil {
 		grpcLis.Close()
 		httpLis.Close()
 		return err
 	}
-	hs := newHTTPServer(newHTTPHandler(gw, ready, metrics), log)
+	hs := newHTTPServer(newHTTPHandler(sec.gateway(gw), ready, sec.metrics(metrics.Handler())), log)
 
 	var wg sync.WaitGroup
 	errc := make(chan error, 2)

@@ -1,0 +1,63 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestIsLoopback(t *testing.T) {
+	t.Parallel()
+	for addr, want := range map[string]bool{
+		"127.0.0.1:9090": true, "127.1.2.3:0": true, "[::1]:80": true, "localhost:8080": true, "LOCALHOST:1": true,
+		"0.0.0.0:9090": false, ":9090": false, "[::]:9090": false, "10.0.0.1:9090": false, "tnassign.internal:9090": false, "nonsense": false,
+	} {
+		if got := IsLoopback(addr); got != want {
+			t.Errorf("IsLoopback(%q) = %v, want %v", addr, got, want)
+		}
+	}
+}
+
+func TestSecurityFlags(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "f")
+	if err := os.WriteFile(file, []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string // "" when valid
+	}{
+		{"loopback without auth", nil, ""},
+		{"public gRPC without auth", []string{"--grpc-addr", "0.0.0.0:9090"}, "refusing to listen on 0.0.0.0:9090 (--grpc-addr) without caller authentication"},
+		{"public HTTP without auth", []string{"--http-addr", ":8080"}, "refusing to listen on :8080 (--http-addr)"},
+		{"public with tokens", []string{"--grpc-addr", "0.0.0.0:9090", "--auth-tokens-file", file}, ""},
+		{"public with mutual TLS", []string{"--grpc-addr", "0.0.0.0:9090", "--tls-cert", file, "--tls-key", file, "--tls-client-ca", file}, ""},
+		{"public, insecure on purpose", []string{"--grpc-addr", "0.0.0.0:9090", "--insecure-allow-public"}, ""},
+		{"cert without key", []string{"--tls-cert", file}, "--tls-cert and --tls-key go together"},
+		{"client CA without TLS", []string{"--tls-client-ca", file}, "--tls-client-ca needs --tls-cert"},
+		{"gateway cert without mutual TLS", []string{"--tls-cert", file, "--tls-key", file, "--tls-gateway-cert", file, "--tls-gateway-key", file}, "only used with --tls-client-ca"},
+		{"missing tokens file", []string{"--auth-tokens-file", filepath.Join(dir, "nope")}, "--auth-tokens-file"},
+		{"tiny body cap", []string{"--max-body-bytes", "10"}, "--max-body-bytes must be at least 1024"},
+		{"negative numbers cap", []string{"--max-numbers-per-job", "-1"}, "--max-numbers-per-job"},
+		{"zero connection age", []string{"--grpc-max-connection-age", "0s"}, "--grpc-max-connection-age must be positive"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			cfg, err := Load(append([]string{"--simulate"}, tc.args...), env{}.lookup, nil)
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want %q (config %+v)", err, tc.want, cfg.Security)
+			}
+		})
+	}
+}

@@ -1,0 +1,148 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/textproto"
+	"sync/atomic"
+
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+
+	"github.com/tnassign/tnassign/cmd/tnassignd/internal/guard"
+)
+
+// requestIDHeader is the one caller header besides Authorization that the
+// gateway forwards (as the metadata x-request-id), for tracing.
+const requestIDHeader = "X-Request-Id"
+
+// gatewaySecurityOptions are the gateway mux's defences: it forwards no
+// header but Authorization (which grpc-gateway always passes on) and
+// X-Request-Id, so no Grpc-Metadata-* header can forge metadata; it passes
+// no gRPC header or trailer back to the HTTP caller; it ignores
+// X-HTTP-Method-Override and never re-routes a POST to a GET route; and it
+// tells the gRPC server, under the process's gateway key, the HTTP caller's
+// address (for the per-caller limits without authentication).
+func gatewaySecurityOptions(gatewayKey string) []runtime.ServeMuxOption {
+	drop := func(string) (string, bool) { return "", false }
+	return []runtime.ServeMuxOption{
+		runtime.WithIncomingHeaderMatcher(forwardedHeader),
+		runtime.WithOutgoingHeaderMatcher(drop),
+		runtime.WithOutgoingTrailerMatcher(drop),
+		runtime.WithDisableHTTPMethodOverride(),
+		runtime.WithDisablePathLengthFallback(),
+		runtime.WithMetadata(func(_ context.Context, r *http.Request) metadata.MD {
+			host, _, err := net.SplitHostPort(r.RemoteAddr)
+			if err != nil {
+				host = "unknown"
+			}
+			return metadata.Pairs(guard.GatewayKeyMetadata, gatewayKey, guard.GatewayPeerMetadata, host)
+		}),
+	}
+}
+
+// forwardedHeader is the gateway's incoming header matcher.
+func forwardedHeader(key string) (string, bool) {
+	if textproto.CanonicalMIMEHeaderKey(key) == requestIDHeader {
+		return "x-request-id", true
+	}
+	return "", false
+}
+
+// bodyLimit is the request body cap of one HTTP request, recorded in its
+// context so that the gateway's error handlers can tell "too large" apart
+// from a malformed body.
+type bodyLimit struct {
+	limit    int64
+	exceeded atomic.Bool
+}
+
+type bodyLimitKey struct{}
+
+// bodyLimitFrom returns the request's body cap when the body went over it.
+func bodyLimitFrom(ctx context.Context) (*bodyLimit, bool) {
+	bl, ok := ctx.Value(bodyLimitKey{}).(*bodyLimit)
+	return bl, ok && bl.exceeded.Load()
+}
+
+// tooLargeStatus is the status of a request whose body went over its cap.
+func (bl *bodyLimit) status() *status.Status {
+	return guard.Refusal(codes.ResourceExhausted, guard.ReasonRequestTooLarge,
+		fmt.Sprintf("the request body exceeds %d bytes (--max-body-bytes); the rest was not read", bl.limit),
+		map[string]string{"limit": fmt.Sprint(bl.limit)})
+}
+
+// limitedBody reads a request body through http.MaxBytesReader and notes
+// when the cap was hit.
+type limitedBody struct {
+	io.ReadCloser
+	bl *bodyLimit
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		b.bl.exceeded.Store(true)
+	}
+	return n, err
+}
+
+// limitBodies caps request bodies: streaming routes at maxStream bytes,
+// every other route at maxUnary. A declared Content-Length over the cap is
+// answered 413 at once; a body that goes over while being read fails the
+// call with RESOURCE_EXHAUSTED, answered 413 when no result was written yet
+// and as the last NDJSON line otherwise.
+func limitBodies(next http.Handler, maxStream, maxUnary int64) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		limit := maxUnary
+		if isStreamingRoute(r.URL.Path) {
+			limit = maxStream
+		}
+		bl := &bodyLimit{limit: limit}
+		if r.ContentLength > limit {
+			bl.exceeded.Store(true)
+			writeStatus(w, http.StatusRequestEntityTooLarge, bl.status())
+			return
+		}
+		r.Body = &limitedBody{ReadCloser: http.MaxBytesReader(w, r.Body, limit), bl: bl}
+		r = r.WithContext(context.WithValue(r.Context(), bodyLimitKey{}, bl))
+		next.ServeHTTP(&tooLargeWriter{ResponseWriter: w, bl: bl}, r)
+	})
+}
+
+// writeStatus answers a status as the gateway's JSON error body.
+func writeStatus(w http.ResponseWriter, code int, st *status.Status) {
+	buf, err := newMarshaler().Marshal(st.Proto())
+	if err != nil {
+		http.Error(w, st.Message(), code)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_, _ = w.Write(buf)
+}
+
+// tooLargeWriter turns the error status the gateway answers into 413 when
+// the request body went over its cap; a success status is left alone.
+type tooLargeWriter struct {
+	http.ResponseWriter
+	bl *bodyLimit
+}
+
+func (w *tooLargeWriter) WriteHeader(code int) {
+	if code >= 400 && w.bl.exceeded.Load() {
+		code = http.StatusRequestEntityTooLarge
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController reach the connection (flush, full
+// duplex).
+func (w *tooLargeWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
