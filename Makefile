@@ -5,6 +5,13 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
+# The Go toolchain every target builds and tests with. go.mod asks for Go 1.26,
+# but Go 1.26.8's standard library has known vulnerabilities that govulncheck
+# reports (fixed in later releases). The go command fetches this toolchain
+# from the module proxy on first use, so any installed Go >= 1.21 works.
+GO_TOOLCHAIN ?= go1.27.3
+export GOTOOLCHAIN := $(GO_TOOLCHAIN)
+
 BIN := $(CURDIR)/bin
 export PATH := $(BIN):$(PATH)
 export GOBIN := $(BIN)
@@ -17,13 +24,26 @@ GRPC_GATEWAY_VERSION     := v2.33.0
 # grpcurl is not needed to build or test; `make grpcurl` installs it for the
 # README's examples.
 GRPCURL_VERSION          := v1.9.4
+# govulncheck reads the Go vulnerability database offline: the pinned
+# golang.org/x/vulndb module (its data/osv, one OSV file per advisory) is
+# indexed into bin/vulndb by the pinned vulndb indexdb command, because the
+# database's web host is not reachable from every machine. Bump
+# VULNDB_VERSION to take newer advisories (go list -m -versions is no help:
+# take the newest pseudo-version the module proxy serves).
+GOVULNCHECK_VERSION      := v1.9.0
+VULNDB_VERSION           := v0.0.0-20261105234957-e22db6528018
+# VULNCHECK=warn reports vulnerabilities without failing `make lint`.
+VULNCHECK ?= fail
 # googleapis protos (google/api/annotations.proto, http.proto) come from this
 # pinned module's third_party/googleapis; they are extracted, never committed.
 GOOGLEAPIS_MODULE        := github.com/grpc-ecosystem/grpc-gateway
 GOOGLEAPIS_VERSION       := v1.16.0
 
-TOOLS_STAMP := $(BIN)/.tools-$(BUF_VERSION)-$(PROTOC_GEN_GO_VERSION)-$(PROTOC_GEN_GRPC_VERSION)-$(GRPC_GATEWAY_VERSION)
+TOOLS_STAMP := $(BIN)/.tools-$(GO_TOOLCHAIN)-$(BUF_VERSION)-$(PROTOC_GEN_GO_VERSION)-$(PROTOC_GEN_GRPC_VERSION)-$(GRPC_GATEWAY_VERSION)
 GRPCURL_STAMP := $(BIN)/.grpcurl-$(GRPCURL_VERSION)
+VULN_TOOLS_STAMP := $(BIN)/.vulntools-$(GOVULNCHECK_VERSION)-$(VULNDB_VERSION)-$(GO_TOOLCHAIN)
+VULNDB_DIR := $(BIN)/vulndb
+VULNDB_STAMP := $(VULNDB_DIR)/.stamp-$(VULNDB_VERSION)
 THIRD_PARTY := third_party/googleapis
 THIRD_PARTY_STAMP := $(THIRD_PARTY)/.stamp-$(GOOGLEAPIS_VERSION)
 
@@ -80,12 +100,34 @@ check-generated: generate ## Regenerate and fail if anything under version contr
 	fi
 
 .PHONY: lint
-lint: tools third_party ## gofmt, go vet, buf lint, buf format check.
+lint: tools third_party ## gofmt, go vet, buf lint, buf format check, govulncheck.
 	@out=$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go' | grep -v '^gen/')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed:" >&2; echo "$$out" >&2; exit 1; fi
 	go vet ./...
 	buf lint
 	buf format --diff --exit-code proto
+	@$(MAKE) --no-print-directory vulncheck
+
+$(VULN_TOOLS_STAMP):
+	@mkdir -p $(BIN)
+	go install golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION)
+	go install golang.org/x/vulndb/cmd/indexdb@$(VULNDB_VERSION)
+	@rm -f $(BIN)/.vulntools-*
+	@touch $@
+
+$(VULNDB_STAMP): $(VULN_TOOLS_STAMP)
+	@dir=$$(GOFLAGS=-mod=mod go mod download -json golang.org/x/vulndb@$(VULNDB_VERSION) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p'); \
+	  test -n "$$dir" || { echo "could not download golang.org/x/vulndb@$(VULNDB_VERSION)" >&2; exit 1; }; \
+	  rm -rf $(VULNDB_DIR) && indexdb -vulns "$$dir/data/osv" -out $(VULNDB_DIR)
+	@touch $@
+
+.PHONY: vulncheck
+vulncheck: $(VULNDB_STAMP) ## govulncheck against the pinned, offline vulnerability database (VULNCHECK=warn: report only).
+	@echo "govulncheck $(GOVULNCHECK_VERSION), database golang.org/x/vulndb@$(VULNDB_VERSION), $$(go env GOVERSION)"
+	@if ! govulncheck -db file://$(VULNDB_DIR) ./...; then \
+	  if [ "$(VULNCHECK)" = warn ]; then echo "vulncheck: vulnerabilities found (VULNCHECK=warn: not failing)" >&2; \
+	  else echo "vulncheck: vulnerabilities found; see above (standard-library ones are fixed by a newer Go toolchain)" >&2; exit 1; fi; \
+	fi
 
 .PHONY: breaking
 breaking: tools third_party ## buf breaking against the previous commit (BREAKING_AGAINST).
@@ -115,6 +157,15 @@ fuzz: ## Run every fuzz target for FUZZTIME each (default 30s).
 .PHONY: build
 build: ## Build the binaries into ./bin.
 	go build -o $(BIN)/ ./cmd/...
+
+# Extra tnbench flags for `make bench`, e.g. BENCH_FLAGS=--full (`bin/tnbench -h` lists them).
+BENCH_FLAGS ?=
+
+.PHONY: bench
+bench: ## Measure tnassign against the ceiling and the naive way; rewrite docs/BENCHMARKS.md (BENCH_FLAGS=--full: the long run).
+	go build -o $(BIN)/ ./cmd/tnassignd ./cmd/bwsim ./cmd/tnbench
+	$(BIN)/tnbench --tnassignd $(BIN)/tnassignd --bwsim $(BIN)/bwsim --doc docs/BENCHMARKS.md \
+	  --command "make bench$(if $(BENCH_FLAGS), BENCH_FLAGS='$(BENCH_FLAGS)')" $(BENCH_FLAGS)
 
 # Extra tnassignd flags for `make run`, e.g. RUN_FLAGS=--log-level=debug.
 RUN_FLAGS ?=
