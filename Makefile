@@ -49,6 +49,8 @@ THIRD_PARTY_STAMP := $(THIRD_PARTY)/.stamp-$(GOOGLEAPIS_VERSION)
 
 GO_TEST_FLAGS ?= -race -count=1
 FUZZTIME ?= 30s
+# Extra flags for each fuzz run, e.g. FUZZ_FLAGS=-parallel=1 to leave a core free.
+FUZZ_FLAGS ?=
 # Ref that `make breaking` compares the API against.
 BREAKING_AGAINST ?= HEAD~1
 
@@ -150,7 +152,7 @@ fuzz: ## Run every fuzz target for FUZZTIME each (default 30s).
 	  dir=$$(dirname "$$f"); \
 	  for t in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' "$$f"); do \
 	    echo "== $$dir $$t ($(FUZZTIME))"; \
-	    go test -run='^$$' -fuzz="^$$t\$$" -fuzztime=$(FUZZTIME) "$$dir" || exit 1; \
+	    go test -run='^$$' -fuzz="^$$t\$$" -fuzztime=$(FUZZTIME) $(FUZZ_FLAGS) "$$dir" || exit 1; \
 	  done; \
 	done
 
