@@ -12,12 +12,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/tnassign/tnassign/internal/syncbuf"
 )
 
 func TestMain(m *testing.M) {
@@ -93,24 +94,6 @@ func TestRunBadFlagsAndHelp(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for a writer and a reader in different goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // startupURL waits for the startup log line in logs and returns its url.
 func startupURL(t *testing.T, logs func() string) string {
 	t.Helper()
@@ -181,7 +164,7 @@ func guideExchange(t *testing.T, baseURL string) {
 func TestRunEndToEnd(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(t.Context())
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, []string{"--addr", "127.0.0.1:0"}, env(nil), logs) }()
 	url := startupURL(t, logs.String)
@@ -214,7 +197,7 @@ func TestBinary(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	copied := make(chan struct{})
 	go func() {
 		defer close(copied)

@@ -12,6 +12,8 @@ import (
 
 	"github.com/tnassign/tnassign/bandwidth"
 	"github.com/tnassign/tnassign/internal/daemontest"
+
+	"github.com/tnassign/tnassign/internal/syncbuf"
 )
 
 // simProcess is a standalone bwsim: Bandwidth's state outlives the tnassignd processes of a test.
@@ -26,7 +28,7 @@ func startSim(t *testing.T, dir string, args ...string) *simProcess {
 	bin := daemontest.Build(t, "github.com/tnassign/tnassign/cmd/bwsim", dir)
 	cmd := exec.Command(bin, append([]string{"--addr", "127.0.0.1:0", "--log-requests=false", "--max-stored-orders", "0"}, args...)...)
 	cmd.Env = cleanEnv()
-	stderr := &lockedBuffer{}
+	stderr := &syncbuf.Buffer{}
 	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

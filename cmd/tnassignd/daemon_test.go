@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -19,6 +18,8 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	"github.com/tnassign/tnassign/internal/syncbuf"
 )
 
 // The end-to-end tests run the real binary: build it once, start it on free
@@ -34,24 +35,6 @@ func buildBinary(t *testing.T, dir string) string {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin
-}
-
-// lockedBuffer collects a process's stderr.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // cleanEnv is the test's environment without any TNASSIGN_ variable, with
@@ -87,7 +70,7 @@ func runToExit(t *testing.T, bin string, env []string, args ...string) (int, str
 // daemon is a running tnassignd.
 type daemon struct {
 	cmd                *exec.Cmd
-	stderr             *lockedBuffer
+	stderr             *syncbuf.Buffer
 	grpcAddr, httpAddr string
 	exited             chan struct{}
 	conn               *grpc.ClientConn
@@ -99,7 +82,7 @@ type daemon struct {
 func startDaemon(t *testing.T, bin string, env []string, args ...string) *daemon {
 	t.Helper()
 	args = append([]string{"--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0"}, args...)
-	d := &daemon{cmd: exec.Command(bin, args...), stderr: &lockedBuffer{}, exited: make(chan struct{})}
+	d := &daemon{cmd: exec.Command(bin, args...), stderr: &syncbuf.Buffer{}, exited: make(chan struct{})}
 	d.cmd.Env = env
 	d.cmd.Stderr = d.stderr
 	if err := d.cmd.Start(); err != nil {

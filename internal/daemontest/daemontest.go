@@ -2,20 +2,20 @@ package daemontest
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	"github.com/tnassign/tnassign/internal/syncbuf"
 )
 
 // DaemonPackage is the import path of tnassignd.
@@ -39,7 +39,7 @@ type Daemon struct {
 	GRPCAddr, HTTPAddr string
 
 	cmd    *exec.Cmd
-	stderr *buffer
+	stderr *syncbuf.Buffer
 	exited chan struct{}
 }
 
@@ -68,7 +68,7 @@ type Options struct {
 func StartWith(t testing.TB, bin string, o Options) *Daemon {
 	t.Helper()
 	args := append([]string{"--grpc-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0"}, o.Args...)
-	d := &Daemon{cmd: exec.Command(bin, args...), stderr: &buffer{}, exited: make(chan struct{})}
+	d := &Daemon{cmd: exec.Command(bin, args...), stderr: &syncbuf.Buffer{}, exited: make(chan struct{})}
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "TNASSIGN_") {
 			d.cmd.Env = append(d.cmd.Env, kv)
@@ -160,22 +160,4 @@ func servingAddrs(log string) (grpcAddr, httpAddr string) {
 		}
 	}
 	return "", ""
-}
-
-// buffer collects a process's output; safe for concurrent use.
-type buffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *buffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *buffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }

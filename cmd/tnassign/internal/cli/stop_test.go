@@ -15,6 +15,8 @@ import (
 	"github.com/tnassign/tnassign/cmd/tnassign/internal/progress"
 	"github.com/tnassign/tnassign/cmd/tnassign/internal/rows"
 	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
+
+	"github.com/tnassign/tnassign/internal/syncbuf"
 )
 
 func TestCallFailsAfterStarted(t *testing.T) {
@@ -168,7 +170,7 @@ func TestWatch(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var buf syncBuffer
+			var buf syncbuf.Buffer
 			j := &job{display: progress.New(&buf, func() progress.Stats { return progress.Stats{} }, progress.Config{})}
 			interrupts := make(chan os.Signal, 2)
 			ctx, cancel := context.WithCancel(context.Background())
@@ -205,22 +207,4 @@ func TestWatch(t *testing.T) {
 			}
 		})
 	}
-}
-
-// syncBuffer is a strings.Builder safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
