@@ -40,7 +40,7 @@ func EncodeToken(fp uint64, s string, ints ...int64) string {
 // DecodeToken returns the string and the n integers of a token made by EncodeToken for the
 // same fingerprint; ErrBadToken otherwise.
 func DecodeToken(tok string, fp uint64, n int) (string, []int64, error) {
-	b, err := base64.RawURLEncoding.DecodeString(tok)
+	b, err := base64.RawURLEncoding.Strict().DecodeString(tok)
 	if err != nil || len(b) < 9 || b[0] != tokenVersion || binary.BigEndian.Uint64(b[1:]) != fp {
 		return "", nil, ErrBadToken
 	}
