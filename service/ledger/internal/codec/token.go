@@ -53,7 +53,9 @@ func DecodeToken(tok string, fp uint64, n int) (string, []int64, error) {
 		ints[i] = r.varint()
 	}
 	s := r.string()
-	if r.err != nil || len(r.b) != 0 {
+	// Only the spelling EncodeToken gives is a token: the decoders above accept line breaks
+	// and over-long varints, which would let two strings name one page.
+	if r.err != nil || len(r.b) != 0 || EncodeToken(fp, s, ints...) != tok {
 		return "", nil, ErrBadToken
 	}
 	return s, ints, nil
