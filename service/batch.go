@@ -12,7 +12,8 @@ type batch struct {
 	seq int
 	// customerOrderID is the CustomerOrderId the order carries: unique within the job.
 	customerOrderID string
-	// numbers are the order's distinct canonical numbers, sharing one backing string.
+	// numbers are the order's distinct canonical numbers, formatted once when they were received
+	// (see job.take).
 	numbers []string
 }
 
@@ -29,27 +30,27 @@ type batcher struct {
 	send   func(*batch)
 
 	mu     sync.Mutex
-	cur    []tn
+	cur    []string
 	seq    int
 	closed bool
 	timer  *time.Timer
 }
 
 func newBatcher(size int, linger time.Duration, prefix string, send func(*batch)) *batcher {
-	return &batcher{size: size, linger: linger, prefix: prefix, send: send, cur: make([]tn, 0, size)}
+	return &batcher{size: size, linger: linger, prefix: prefix, send: send, cur: make([]string, 0, size)}
 }
 
-// add appends ts to the current batch, sending each batch that fills up.
-func (b *batcher) add(ts []tn) {
-	if len(ts) == 0 {
+// add appends the canonical numbers ns to the current batch, sending each batch that fills up.
+func (b *batcher) add(ns []string) {
+	if len(ns) == 0 {
 		return
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for len(ts) > 0 {
-		n := min(len(ts), b.size-len(b.cur))
-		b.cur = append(b.cur, ts[:n]...)
-		ts = ts[n:]
+	for len(ns) > 0 {
+		n := min(len(ns), b.size-len(b.cur))
+		b.cur = append(b.cur, ns[:n]...)
+		ns = ns[n:]
 		if len(b.cur) == b.size {
 			b.flushLocked()
 		}
@@ -74,7 +75,7 @@ func (b *batcher) lingered() {
 
 // close ends batching. With flush, the partial batch is sent; otherwise its numbers are returned
 // unsent. No add may follow.
-func (b *batcher) close(flush bool) []tn {
+func (b *batcher) close(flush bool) []string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.timer != nil {
@@ -89,14 +90,14 @@ func (b *batcher) close(flush bool) []tn {
 	return rest
 }
 
-// flushLocked sends the current batch; b.mu is held.
+// flushLocked sends the current batch, which keeps its numbers' slice; b.mu is held.
 func (b *batcher) flushLocked() {
 	b.seq++
 	next := &batch{
 		seq:             b.seq,
 		customerOrderID: b.prefix + "-" + strconv.Itoa(b.seq),
-		numbers:         tnStrings(b.cur),
+		numbers:         b.cur,
 	}
-	b.cur = b.cur[:0]
+	b.cur = make([]string, 0, b.size)
 	b.send(next)
 }

@@ -223,14 +223,16 @@ func (j *job) take(nums []string) {
 	if len(valid) == 0 {
 		return
 	}
-	// Recorded before they can be batched: a job whose process dies lists the ones never batched.
-	if err := j.s.store.RecordReceived(j.ctx, j.id, tnStrings(valid)); err != nil {
+	// Formatted once, for the ledger, the batch and the order. Recorded before they can be
+	// batched: a job whose process dies lists the ones never batched.
+	accepted := tnStrings(valid)
+	if err := j.s.store.RecordReceived(j.ctx, j.id, accepted); err != nil {
 		j.stop(storeFailure("record received", err))
-		j.addNotSubmitted(tnStrings(valid))
+		j.addNotSubmitted(accepted)
 		return
 	}
 	if j.batches != nil {
-		j.batches.add(valid)
+		j.batches.add(accepted)
 	}
 }
 
@@ -256,7 +258,7 @@ func (j *job) reject(rs []*tnassignv1.RejectedNumber) {
 func (j *job) finish() error {
 	if j.batches != nil {
 		rest := j.batches.close(!j.stopped())
-		j.addNotSubmitted(tnStrings(rest))
+		j.addNotSubmitted(rest)
 	}
 	j.recording.Wait()
 	if j.inputEnded && !j.recovered && !j.stopped() && j.mayRecord() {

@@ -1,5 +1,7 @@
 package service
 
+import "strings"
+
 // tn is a canonical NANP telephone number held as its 10-digit value (NPA-NXX-XXXX, from
 // 2002000000 to 9999999999). Holding numbers as integers keeps batches and the dedupe set small.
 type tn uint64
@@ -90,19 +92,21 @@ func (t tn) appendTo(b []byte) []byte {
 // String returns the canonical 10-digit form.
 func (t tn) String() string { return string(t.appendTo(make([]byte, 0, 10))) }
 
-// tnStrings returns the canonical forms of ts, all backed by one allocation.
+// tnStrings returns the canonical forms of ts, all backed by one string.
 func tnStrings(ts []tn) []string {
 	if len(ts) == 0 {
 		return nil
 	}
-	buf := make([]byte, 0, 10*len(ts))
+	var all strings.Builder
+	all.Grow(10 * len(ts))
+	var buf [10]byte
 	for _, t := range ts {
-		buf = t.appendTo(buf)
+		all.Write(t.appendTo(buf[:0]))
 	}
-	all := string(buf)
+	digits := all.String()
 	out := make([]string, len(ts))
 	for i := range out {
-		out[i] = all[10*i : 10*i+10]
+		out[i] = digits[10*i : 10*i+10]
 	}
 	return out
 }

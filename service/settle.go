@@ -71,13 +71,16 @@ func (j *job) submit(b *batch) {
 	j.track(b, resp)
 }
 
-// track follows a created order to its end: record its id (as soon as it is known), poll it
-// until final, record and report the outcome. The id is recorded even for a job handed over: it
-// lets the next owner poll the order instead of looking it up. An order whose polling is cut
-// short is left unsettled for the next owner.
+// track follows a created order to its end: record its id (as soon as it is known: with the
+// outcome when the order is final at creation), poll it until final, record and report the
+// outcome. The id is recorded even for a job handed over: it lets the next owner poll the order
+// instead of looking it up. An order whose polling is cut short is left unsettled for the next
+// owner.
 func (j *job) track(b *batch, resp *bandwidth.OrderResponse) {
 	ctx := j.ctx
-	if resp.OrderID != "" {
+	// An order final at creation is settled now: its outcome records its id in the same write.
+	settlesNow := resp.Status.Final() && j.mayRecord()
+	if resp.OrderID != "" && !settlesNow {
 		err := writeLedger(ctx, func(ctx context.Context) error { return j.s.store.RecordOrderID(ctx, j.id, b.seq, resp.OrderID) })
 		if err != nil && !j.handedOver() {
 			j.stop(storeFailure("record order id", err))

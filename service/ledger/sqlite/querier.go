@@ -8,11 +8,36 @@ import (
 	"github.com/tnassign/tnassign/service/ledger/internal/sqlstore"
 )
 
-// querier adapts a database/sql transaction to sqlstore.Querier.
-type querier struct{ tx *sql.Tx }
+// querier adapts a database/sql transaction to sqlstore.Querier. With stmts, it runs the
+// statements stmts has prepared and notes the others in unprepared, for the caller to prepare
+// once the transaction ended; without, it runs every statement as given (migrations: each runs
+// once, and a script of several statements cannot be prepared).
+type querier struct {
+	tx         *sql.Tx
+	stmts      *statements
+	unprepared *[]string
+}
+
+// prepared returns query's prepared statement for the transaction, or nil.
+func (q querier) prepared(ctx context.Context, query string) *sql.Stmt {
+	if q.stmts == nil {
+		return nil
+	}
+	stmt := q.stmts.in(ctx, q.tx, query)
+	if stmt == nil {
+		*q.unprepared = append(*q.unprepared, query)
+	}
+	return stmt
+}
 
 func (q querier) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	res, err := q.tx.ExecContext(ctx, query, args...)
+	var res sql.Result
+	var err error
+	if stmt := q.prepared(ctx, query); stmt != nil {
+		res, err = stmt.ExecContext(ctx, args...)
+	} else {
+		res, err = q.tx.ExecContext(ctx, query, args...)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -20,7 +45,13 @@ func (q querier) Exec(ctx context.Context, query string, args ...any) (int64, er
 }
 
 func (q querier) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
-	rs, err := q.tx.QueryContext(ctx, query, args...)
+	var rs *sql.Rows
+	var err error
+	if stmt := q.prepared(ctx, query); stmt != nil {
+		rs, err = stmt.QueryContext(ctx, args...)
+	} else {
+		rs, err = q.tx.QueryContext(ctx, query, args...)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -28,6 +59,9 @@ func (q querier) Query(ctx context.Context, query string, args ...any) (sqlstore
 }
 
 func (q querier) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {
+	if stmt := q.prepared(ctx, query); stmt != nil {
+		return row{stmt.QueryRowContext(ctx, args...)}
+	}
 	return row{q.tx.QueryRowContext(ctx, query, args...)}
 }
 

@@ -31,8 +31,10 @@ var dialect = sqlstore.Dialect{
 type Store struct {
 	*sqlstore.Store
 	writer, reader *sql.DB
-	closeOnce      sync.Once
-	closeErr       error
+	// writes and reads are the statements prepared on writer and reader.
+	writes, reads *statements
+	closeOnce     sync.Once
+	closeErr      error
 }
 
 var _ ledger.Store = (*Store)(nil)
@@ -75,7 +77,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	readers := max(4, runtime.GOMAXPROCS(0))
 	reader.SetMaxOpenConns(readers)
 	reader.SetMaxIdleConns(readers)
-	s := &Store{writer: writer, reader: reader}
+	s := &Store{writer: writer, reader: reader, writes: newStatements(writer), reads: newStatements(reader)}
 	s.Store = sqlstore.New(s, dialect)
 	if err := s.Migrate(ctx); err != nil {
 		_ = s.Close()
@@ -109,7 +111,18 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("ledger: sqlite: %w", err)
 	}
-	return sqlstore.Migrate(ctx, s, dialect, sub)
+	return sqlstore.Migrate(ctx, migrator{s}, dialect, sub)
+}
+
+// migrator is the Store as the sqlstore.DB of migrations, whose statements run unprepared.
+type migrator struct{ s *Store }
+
+func (m migrator) Write(ctx context.Context, fn func(sqlstore.Querier) error) error {
+	return run(ctx, m.s.writer, nil, fn)
+}
+
+func (m migrator) Read(ctx context.Context, fn func(sqlstore.Querier) error) error {
+	return run(ctx, m.s.reader, nil, fn)
 }
 
 // Ping implements ledger.Store: it reports whether the writer connection works.
@@ -123,29 +136,36 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close implements ledger.Store. It may be called more than once.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
-		s.closeErr = errors.Join(s.reader.Close(), s.writer.Close())
+		s.closeErr = errors.Join(s.reads.close(), s.writes.close(), s.reader.Close(), s.writer.Close())
 	})
 	return s.closeErr
 }
 
 // Write implements sqlstore.DB: an IMMEDIATE transaction on the single writer connection.
 func (s *Store) Write(ctx context.Context, fn func(sqlstore.Querier) error) error {
-	return run(ctx, s.writer, fn)
+	return run(ctx, s.writer, s.writes, fn)
 }
 
 // Read implements sqlstore.DB: a deferred transaction on the reader pool.
 func (s *Store) Read(ctx context.Context, fn func(sqlstore.Querier) error) error {
-	return run(ctx, s.reader, fn)
+	return run(ctx, s.reader, s.reads, fn)
 }
 
-func run(ctx context.Context, db *sql.DB, fn func(sqlstore.Querier) error) error {
+// run runs fn in a transaction of db, reusing the statements stmts prepared (unless nil) and
+// preparing those it lacked once the transaction ended.
+func run(ctx context.Context, db *sql.DB, stmts *statements, fn func(sqlstore.Querier) error) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	if err := fn(querier{tx}); err != nil {
+	var unprepared []string
+	if err := fn(querier{tx: tx, stmts: stmts, unprepared: &unprepared}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	err = tx.Commit()
+	if len(unprepared) > 0 {
+		stmts.prepare(ctx, unprepared)
+	}
+	return err
 }

@@ -47,22 +47,21 @@ func format10(v uint64) string {
 // PackNumbers appends ns to dst in the most compact format that holds them all: five bytes per
 // number when every number is canonical (10 digits), length-prefixed text otherwise.
 func PackNumbers(dst []byte, ns []string) []byte {
-	packed := true
+	start := len(dst)
+	dst = slices.Grow(dst, 1+5*len(ns))
+	dst = append(dst, formatPacked)
 	for _, n := range ns {
-		if _, ok := canonical(n); !ok {
-			packed = false
-			break
+		v, ok := canonical(n)
+		if !ok {
+			return packText(dst[:start], ns)
 		}
+		dst = append(dst, byte(v>>32), byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
 	}
-	if packed {
-		dst = slices.Grow(dst, 1+5*len(ns))
-		dst = append(dst, formatPacked)
-		for _, n := range ns {
-			v, _ := canonical(n)
-			dst = append(dst, byte(v>>32), byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
-		}
-		return dst
-	}
+	return dst
+}
+
+// packText appends ns to dst as length-prefixed text.
+func packText(dst []byte, ns []string) []byte {
 	dst = append(dst, formatText)
 	for _, n := range ns {
 		dst = binary.AppendUvarint(dst, uint64(len(n)))
@@ -171,18 +170,37 @@ func (s *Set) Has(n string) bool {
 	return ok
 }
 
-// Index maps numbers to their position in one list.
+// Index maps numbers to their position in one list. Lookups in list order, the usual order of an
+// order's results, cost a comparison; others a map, built at the first of them.
 type Index struct {
-	values map[uint64]int32
-	text   map[string]int32
+	// values are a packed list's numbers by position; nil for a text list.
+	values []uint64
+	// positions maps values to positions; text maps the numbers of a text list that are not
+	// canonical.
+	positions map[uint64]int32
+	text      map[string]int32
+	// next is where Find looks first: after the last number found.
+	next int
 }
 
 // NewIndex indexes the numbers of a packed list.
 func NewIndex(b []byte) (*Index, error) {
-	x := &Index{values: make(map[uint64]int32, CountNumbers(b))}
+	if len(b) > 0 && b[0] == formatPacked {
+		p := b[1:]
+		if len(p)%5 != 0 {
+			return nil, fmt.Errorf("packed numbers of %d bytes: %w", len(p), ErrCorrupt)
+		}
+		x := &Index{values: make([]uint64, len(p)/5)}
+		for i := range x.values {
+			q := p[i*5:]
+			x.values[i] = uint64(q[0])<<32 | uint64(q[1])<<24 | uint64(q[2])<<16 | uint64(q[3])<<8 | uint64(q[4])
+		}
+		return x, nil
+	}
+	x := &Index{positions: make(map[uint64]int32, CountNumbers(b))}
 	err := EachNumber(b, func(i int, n string) bool {
 		if v, ok := canonical(n); ok {
-			x.values[v] = int32(i)
+			x.positions[v] = int32(i)
 			return true
 		}
 		if x.text == nil {
@@ -196,10 +214,24 @@ func NewIndex(b []byte) (*Index, error) {
 
 // Find returns n's position, and whether it is in the list.
 func (x *Index) Find(n string) (int, bool) {
-	if v, ok := canonical(n); ok {
-		i, found := x.values[v]
+	v, ok := canonical(n)
+	if !ok {
+		i, found := x.text[n]
 		return int(i), found
 	}
-	i, found := x.text[n]
+	if x.next < len(x.values) && x.values[x.next] == v {
+		x.next++
+		return x.next - 1, true
+	}
+	if x.positions == nil {
+		x.positions = make(map[uint64]int32, len(x.values))
+		for i, v := range x.values {
+			x.positions[v] = int32(i)
+		}
+	}
+	i, found := x.positions[v]
+	if found {
+		x.next = int(i) + 1
+	}
 	return int(i), found
 }

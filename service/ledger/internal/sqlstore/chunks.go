@@ -24,17 +24,20 @@ func (t tx) insertChunk(ctx context.Context, jobID string, kind, start, count in
 }
 
 // appendChunk appends count items to the job's list of a kind, advancing its position column
-// next and updating its counters (an SQL assignment list taking counterArgs).
+// next and updating its counters (an SQL assignment list taking counterArgs). The job must be
+// running (ErrNotFound or ErrJobFinished otherwise): the statement that advances next also locks
+// its row and sets its updated_at, as touchRunning does.
 func (t tx) appendChunk(ctx context.Context, jobID string, kind int, next, counters string, count int, data []byte, counterArgs ...any) error {
-	if err := t.touchRunning(ctx, jobID); err != nil {
-		return err
-	}
 	if count == 0 {
-		return nil
+		return t.touchRunning(ctx, jobID)
 	}
 	var end int
 	args := append(append([]any{count}, counterArgs...), jobID)
-	err := t.row(ctx, `UPDATE jobs SET `+next+` = `+next+` + ?, `+counters+` WHERE id = ? RETURNING `+next, args...).Scan(&end)
+	err := t.row(ctx, `UPDATE jobs SET updated_at = {now}, `+next+` = `+next+` + ?, `+counters+`
+		WHERE id = ? AND state = 'running' RETURNING `+next, args...).Scan(&end)
+	if errors.Is(err, ErrNoRows) {
+		return t.jobMissingOrFinished(ctx, jobID)
+	}
 	if err != nil {
 		return err
 	}
