@@ -50,14 +50,7 @@ func scanOrderResponse(data []byte, w *wireOrderResponse) error {
 		return err
 	}
 	w.XMLName = xml.Name{Local: root}
-	for {
-		name, err := d.child()
-		if name == nil || err != nil {
-			if err == nil {
-				err = d.epilogue()
-			}
-			return err
-		}
+	err = d.fields(func(name []byte) (err error) {
 		switch string(name) {
 		case "OrderCreateDate":
 			w.OrderCreateDate, err = d.text()
@@ -89,10 +82,12 @@ func scanOrderResponse(data []byte, w *wireOrderResponse) error {
 		default:
 			err = d.skip()
 		}
-		if err != nil {
-			return err
-		}
+		return err
+	})
+	if err != nil {
+		return err
 	}
+	return d.epilogue()
 }
 
 // scanOrderList is the fast path of unmarshalOrderList, with scanOrderResponse's error contract.
@@ -106,14 +101,7 @@ func scanOrderList(data []byte, w *wireOrderList) error {
 		return err
 	}
 	w.XMLName = xml.Name{Local: root}
-	for {
-		name, err := d.child()
-		if name == nil || err != nil {
-			if err == nil {
-				err = d.epilogue()
-			}
-			return err
-		}
+	err = d.fields(func(name []byte) (err error) {
 		switch string(name) {
 		case "TotalCount":
 			w.TotalCount, err = d.text()
@@ -123,10 +111,12 @@ func scanOrderList(data []byte, w *wireOrderList) error {
 		default:
 			err = d.skip()
 		}
-		if err != nil {
-			return err
-		}
+		return err
+	})
+	if err != nil {
+		return err
 	}
+	return d.epilogue()
 }
 
 // capacityHint returns the order's TotalQuantity as the expected number of its numbers, or 0 when
