@@ -1,12 +1,9 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
-	"log/slog"
-	"net"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +13,8 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 
 	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
+
+	"github.com/tnassign/tnassign/internal/syncbuf"
 )
 
 func TestMain(m *testing.M) {
@@ -116,81 +115,20 @@ func finished(n int64) *tnassignv1.AssignNumbersResponse {
 	}}
 }
 
-// syncBuffer is a log sink safe for concurrent writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // running is a Serve started by startServer.
 type running struct {
 	grpcAddr, httpAddr string
 	svc                *fakeService
 	metrics            *Metrics
-	logs               *syncBuffer
+	logs               *syncbuf.Buffer
 	stop               func() error // cancels Serve's context and returns its result
 }
 
-// startServer runs Serve on loopback ports until the test ends.
+// startServer runs Serve with svc on loopback ports until the test ends.
 func startServer(t *testing.T, svc *fakeService) *running {
 	t.Helper()
-	grpcLis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	httpLis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &running{
-		grpcAddr: grpcLis.Addr().String(),
-		httpAddr: httpLis.Addr().String(),
-		svc:      svc,
-		metrics:  NewMetrics(),
-		logs:     &syncBuffer{},
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- Serve(ctx, grpcLis, httpLis, Options{
-			Service:       svc,
-			Logger:        slog.New(slog.NewJSONHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-			Metrics:       r.metrics,
-			ShutdownGrace: time.Second,
-			DrainTimeout:  time.Second,
-			ReadyInterval: 20 * time.Millisecond,
-		})
-	}()
-	var once sync.Once
-	var result error
-	r.stop = func() error {
-		once.Do(func() {
-			cancel()
-			select {
-			case result = <-done:
-			case <-time.After(10 * time.Second):
-				result = errors.New("Serve did not return within 10s")
-			}
-		})
-		return result
-	}
-	t.Cleanup(func() {
-		if err := r.stop(); err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	})
+	r := startWith(t, svc, Options{})
+	r.svc = svc
 	return r
 }
 

@@ -21,6 +21,8 @@ import (
 
 	"github.com/tnassign/tnassign/cmd/tnassignd/internal/guard"
 	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
+
+	"github.com/tnassign/tnassign/internal/syncbuf"
 )
 
 // recordingService is fakeService that remembers the metadata of each call
@@ -104,7 +106,7 @@ func startWith(t testing.TB, svc Service, opts Options) *running {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &running{grpcAddr: grpcLis.Addr().String(), httpAddr: httpLis.Addr().String(), metrics: NewMetrics(), logs: &syncBuffer{}}
+	r := &running{grpcAddr: grpcLis.Addr().String(), httpAddr: httpLis.Addr().String(), metrics: NewMetrics(), logs: &syncbuf.Buffer{}}
 	opts.Service = svc
 	opts.Logger = slog.New(slog.NewJSONHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	opts.Metrics = r.metrics
