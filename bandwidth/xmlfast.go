@@ -147,10 +147,7 @@ func (d *fastDecoder) order(o *wireOrder, hint int) error {
 }
 
 func (d *fastDecoder) numberErrors(dst *[]wireNumberError) error {
-	return d.fields(func(name []byte) error {
-		if string(name) != "Error" {
-			return d.skip()
-		}
+	return d.each("Error", func() error {
 		*dst = append(*dst, wireNumberError{})
 		e := &(*dst)[len(*dst)-1]
 		return d.fields(func(name []byte) (err error) {
@@ -173,10 +170,7 @@ func (d *fastDecoder) numberErrors(dst *[]wireNumberError) error {
 // which is given a capacity of hint when its first number arrives. (It stays nil without numbers,
 // as under encoding/xml.)
 func (d *fastDecoder) numbers(dst *[]string, hint int) error {
-	return d.fields(func(name []byte) error {
-		if string(name) != "TelephoneNumber" {
-			return d.skip()
-		}
+	return d.each("TelephoneNumber", func() error {
 		n, err := d.text()
 		if *dst == nil && hint > 0 {
 			*dst = make([]string, 0, hint)
@@ -201,10 +195,7 @@ func (d *fastDecoder) responseStatus(r *wireResponseStatus) error {
 }
 
 func (d *fastDecoder) errorList(dst *[]wireError) error {
-	return d.fields(func(name []byte) error {
-		if string(name) != "Error" {
-			return d.skip()
-		}
+	return d.each("Error", func() error {
 		*dst = append(*dst, wireError{})
 		e := &(*dst)[len(*dst)-1]
 		return d.fields(func(name []byte) (err error) {

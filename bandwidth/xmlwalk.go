@@ -82,6 +82,17 @@ func (d *fastDecoder) fields(field func(name []byte) error) error {
 	}
 }
 
+// each calls item for each child element of the current element named elem, skipping the others,
+// until the current element ends. item must consume the child through its end tag.
+func (d *fastDecoder) each(elem string, item func() error) error {
+	return d.fields(func(name []byte) error {
+		if string(name) != elem {
+			return d.skip()
+		}
+		return item()
+	})
+}
+
 // skip consumes the current element through its end tag.
 func (d *fastDecoder) skip() error {
 	for depth := 0; ; {
