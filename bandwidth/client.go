@@ -83,6 +83,15 @@ func (c *Client) GoString() string { return c.String() }
 // LogValue describes the client to log/slog without credentials.
 func (c *Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
+// RequestTimeout returns the bound of every HTTP request (Config.RequestTimeout, or its default):
+// an attempt to create an order has ended on this side within RequestTimeout of its start.
+func (c *Client) RequestTimeout() time.Duration { return c.timeout }
+
+// CreateLookupWindow returns how long after an attempt to create an order has ended the client
+// allows for the order to become visible to lookups (Config.Retry.CreateLookupWindow, or its
+// default). See CreateOrder for the rule the two make.
+func (c *Client) CreateLookupWindow() time.Duration { return c.retry.CreateLookupWindow }
+
 // ordersURL returns the URL of an account's numbersAssignment collection, or of one of its orders
 // when orderID is not empty, with the query q.
 func (c *Client) ordersURL(accountID, orderID string, q url.Values) (string, error) {
@@ -131,6 +140,12 @@ type request struct {
 	method  string
 	url     string
 	body    []byte // nil for GET
+	// collection reports that url is the account's order collection (create, list), which exists
+	// for every account: a 404 for it means a wrong base URL or account (see misconfigured).
+	collection bool
+	// before, when set, is called immediately before each send with the per-request timeout; an
+	// error stops the send (see AttemptFunc).
+	before func(ctx context.Context, bound time.Duration) error
 }
 
 // reply is what came of sending a request once.
@@ -145,12 +160,16 @@ type reply struct {
 	authErr bool
 	// limitErr reports that err came from Config.Limiter: nothing was sent.
 	limitErr bool
+	// hookErr reports that err came from request.before: nothing was sent.
+	hookErr bool
 	// queued is how long the request waited for Config.Limiter.
 	queued time.Duration
 	// sent reports that the request may have reached Bandwidth. It is false only when the
 	// request was provably not (fully) written: no connection, or a failed write.
 	sent bool
-	req  *http.Request
+	// start is when the request was handed to the HTTP client; zero when it was not.
+	start time.Time
+	req   *http.Request
 }
 
 // send sends r once, and once more with fresh credentials if Bandwidth answers 401. Static Basic
@@ -171,7 +190,9 @@ func (c *Client) send(ctx context.Context, r request) reply {
 }
 
 // sendOnce waits for the limiter, then performs one HTTP exchange under the per-request timeout,
-// reading at most maxBody+1 bytes of the response.
+// reading at most maxBody+1 bytes of the response. r.before is called after the request is
+// authorized, immediately before it is handed to the HTTP client; the timeout has started by then,
+// so the exchange ends within the bound r.before is given.
 func (c *Client) sendOnce(ctx context.Context, r request) (rep reply) {
 	if c.limiter != nil {
 		start := time.Now()
@@ -202,6 +223,12 @@ func (c *Client) sendOnce(ctx context.Context, r request) (rep reply) {
 		rep.err, rep.authErr = err, true
 		return rep
 	}
+	if r.before != nil {
+		if err := r.before(ctx, c.timeout); err != nil {
+			rep.err, rep.hookErr = err, true
+			return rep
+		}
+	}
 	var gotConn, writeFailed atomic.Bool
 	trace := &httptrace.ClientTrace{
 		GotConn: func(httptrace.GotConnInfo) { gotConn.Store(true) },
@@ -213,6 +240,7 @@ func (c *Client) sendOnce(ctx context.Context, r request) (rep reply) {
 	}
 	req = req.WithContext(httptrace.WithClientTrace(ctx, trace))
 	start := time.Now()
+	rep.start = start
 	resp, err := c.http.Do(req)
 	if err != nil {
 		c.obs.ObserveRequest(r.op, 0, time.Since(start))

@@ -67,11 +67,13 @@ type RetryPolicy struct {
 	// MaxRateLimitWait caps a wait for X-RateLimit-Reset (default 60 s), so that a clock skew or
 	// a malformed header cannot park a request for hours.
 	MaxRateLimitWait time.Duration
-	// CreateLookupWindow is how long, after a create whose outcome is unknown, the client keeps
+	// CreateLookupWindow is how long after a create attempt whose outcome is unknown has ended —
+	// when Bandwidth answered it, or at the latest its start + RequestTimeout — the client keeps
 	// looking for the order by its CustomerOrderId before it concludes that Bandwidth did not
-	// create it and sends it again (default 15 s). A just-created order can take a moment to
-	// show up in searches, and a create that timed out on our side may still be finishing on
-	// Bandwidth's; a longer window trades latency for a smaller risk of a duplicate order.
+	// create it and sends it again (default 15 s; see CreateOrder for the rule). A just-created
+	// order can take a moment to show up in searches, and a create that timed out on our side
+	// may still be finishing on Bandwidth's; a longer window trades latency for a smaller risk of
+	// a duplicate order.
 	CreateLookupWindow time.Duration
 }
 

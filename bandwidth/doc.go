@@ -9,7 +9,9 @@
 // StatusReceived or StatusProcessing, and AwaitOrder polls it until its status is final (COMPLETE,
 // PARTIAL or FAILED). Per-number failures are not errors: they are the OrderResponse.Errors of a
 // successful call. Request-level refusals (HTTP 400, 401, 404, …) are returned as *APIError, which
-// matches the package's sentinel errors with errors.Is.
+// matches the package's sentinel errors with errors.Is. Answers that show the base URL or account
+// is wrong — a 404 for a create or a list, an HTML page, a redirect — are one error matching
+// ErrMisconfigured, never retried, that names the URL and what to check.
 //
 // The client authenticates with OAuth2 client credentials (NewOAuth2), or with HTTP Basic for legacy
 // API users (BasicAuth). It retries throttling (429, honouring X-RateLimit-Reset), server errors and
@@ -18,6 +20,10 @@
 // not spend the retry attempts that failures do; it is bounded by time. Config.Limiter paces every
 // request of an account (NewAccountLimiter), since Bandwidth's rate limits count creates, polls and
 // lookups alike; AwaitOrder waits before its first poll for the same reason.
+//
+// BeforeEachAttempt lets a caller durably record each create attempt before it can reach
+// Bandwidth; Client.RequestTimeout and Client.CreateLookupWindow tell it until when such an attempt
+// may still create an order (see CreateOrder for the rule).
 //
 // Responses are treated as untrusted input: bodies are size-capped, decoded strictly, unknown statuses
 // are errors, and no input makes the decoder panic. Credentials never appear in errors, logs or

@@ -17,8 +17,8 @@ var (
 	// ErrForbidden means Bandwidth answered HTTP 403: the credentials are valid but not allowed
 	// this account or operation. Such errors match ErrUnauthorized too.
 	ErrForbidden = errors.New("bandwidth: forbidden")
-	// ErrNotFound means the order (or the account) does not exist (HTTP 404), or FindOrder found
-	// no order with the CustomerOrderId.
+	// ErrNotFound means the order does not exist (HTTP 404 for one order), or FindOrder found no
+	// order with the CustomerOrderId. A 404 for a create or a list is ErrMisconfigured instead.
 	ErrNotFound = errors.New("bandwidth: not found")
 	// ErrRateLimited means Bandwidth kept answering HTTP 429 until the retry budget ran out.
 	ErrRateLimited = errors.New("bandwidth: rate limited")
@@ -35,6 +35,13 @@ var (
 	// ErrBadResponse means Bandwidth answered with a document this client cannot trust: malformed
 	// or truncated XML, an unknown status, or a missing required element.
 	ErrBadResponse = errors.New("bandwidth: bad response")
+	// ErrMisconfigured means the client is not talking to Bandwidth's numbersAssignment endpoints:
+	// a create or a list was answered 404, a response was an HTML page, or Bandwidth redirected
+	// the request. Usually Config.BaseURL is wrong (it normally ends in /api, as DefaultBaseURL
+	// does) or the account does not exist. Such errors are never retried, and a create that met one
+	// created no order. errors.As finds the response's *APIError in them (for its HTTP status),
+	// but they match none of its sentinels: a 404 here does not mean ErrNotFound.
+	ErrMisconfigured = errors.New("bandwidth: misconfigured")
 	// ErrResponseTooLarge means a response body exceeded Config.MaxResponseBytes; it was not parsed.
 	// Such errors match ErrBadResponse too.
 	ErrResponseTooLarge = errors.New("bandwidth: response too large")

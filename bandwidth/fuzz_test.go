@@ -70,6 +70,27 @@ func FuzzDecodeErrorDoc(f *testing.F) {
 	})
 }
 
+func FuzzLooksLikeHTML(f *testing.F) {
+	addGoldenSeeds(f, "guide_response_partial.xml", "list_response.xml", "not_found_response.xml")
+	f.Add([]byte(" \r\n<!DOCTYPE html><html></html>"))
+	f.Add([]byte("\xef\xbb\xbf<HTML>"))
+	f.Add([]byte("<htm"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		// The reference: strip white space and a byte order mark, then compare prefixes in lower case.
+		s := strings.TrimLeft(strings.TrimPrefix(strings.TrimLeft(string(data), " \t\r\n"), "\ufeff"), " \t\r\n")
+		lower := strings.ToLower(s[:min(len(s), 20)])
+		want := strings.HasPrefix(lower, "<!doctype html") || strings.HasPrefix(lower, "<html")
+		if got := looksLikeHTML(data); got != want {
+			t.Fatalf("looksLikeHTML(%q) = %v, want %v", data, got, want)
+		}
+		if want {
+			if _, err := decodeOrderResponse(data, 200); err == nil {
+				t.Fatalf("an HTML page decoded as an order: %q", data)
+			}
+		}
+	})
+}
+
 func FuzzEncodeOrder(f *testing.F) {
 	f.Add("12345", "9199918388", "4158714245")
 	f.Add("a&b<c>", "\x00\xff", "]]>")

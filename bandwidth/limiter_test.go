@@ -170,16 +170,18 @@ func TestLimiterQueueDoesNotSpendMaxElapsed(t *testing.T) {
 		}
 		return false
 	}
+	// Two waits of 200 ms queued outlast MaxElapsed; the rest (a 503, a short backoff, a 200)
+	// stays well within it even on a loaded machine.
 	c := newClient(t, f, func(c *Config) {
-		c.Limiter = &countingLimiter{delay: 30 * time.Millisecond}
-		c.Retry.MaxElapsed = 20 * time.Millisecond
+		c.Limiter = &countingLimiter{delay: 200 * time.Millisecond}
+		c.Retry.MaxElapsed = 150 * time.Millisecond
 	})
 	o, err := c.CreateOrder(t.Context(), "9900000", sampleOrder("queued"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.GetOrder(t.Context(), "9900000", o.OrderID); err != nil {
-		t.Errorf("GetOrder after one 503 and 60 ms queued, with MaxElapsed 20 ms: %v", err)
+		t.Errorf("GetOrder after one 503 and 400 ms queued, with MaxElapsed 150 ms: %v", err)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"time"
@@ -11,7 +12,8 @@ import (
 
 // GetOrder returns an order of the account by its OrderId. It retries throttling and server
 // failures; an order Bandwidth does not know is an *APIError matching ErrNotFound (which can
-// happen for a moment right after creation; AwaitOrder allows for it).
+// happen for a moment right after creation; AwaitOrder allows for it). An HTML page or a redirect
+// instead of an order is an error matching ErrMisconfigured.
 func (c *Client) GetOrder(ctx context.Context, accountID, orderID string) (*OrderResponse, error) {
 	const op = "get order"
 	if orderID == "" {
@@ -22,7 +24,8 @@ func (c *Client) GetOrder(ctx context.Context, accountID, orderID string) (*Orde
 		return nil, err
 	}
 	var resp *OrderResponse
-	err = c.get(ctx, op, accountID, u, func(body []byte) (err error) {
+	r := request{op: op, account: accountID, method: http.MethodGet, url: u}
+	err = c.get(ctx, r, func(body []byte) (err error) {
 		resp, err = decodeOrder(op, body, 200)
 		return err
 	})
@@ -48,7 +51,8 @@ func decodeOrder(op string, body []byte, status int) (*OrderResponse, error) {
 
 // ListOrders returns the account's orders that match f (at most 1,000, Bandwidth's cap). Without a
 // date range or a specific filter (CustomerOrderID, TelephoneNumber, OrderIDFragment) Bandwidth
-// limits the search to the last two years. An invalid filter is a *ValidationError.
+// limits the search to the last two years. An invalid filter is a *ValidationError. A 404, an HTML
+// page or a redirect is an error matching ErrMisconfigured: the list exists for every account.
 func (c *Client) ListOrders(ctx context.Context, accountID string, f ListFilter) (*OrderList, error) {
 	const op = "list orders"
 	q, err := f.query()
@@ -60,7 +64,8 @@ func (c *Client) ListOrders(ctx context.Context, accountID string, f ListFilter)
 		return nil, err
 	}
 	var l *OrderList
-	err = c.get(ctx, op, accountID, u, func(body []byte) (err error) {
+	r := request{op: op, account: accountID, method: http.MethodGet, url: u, collection: true}
+	err = c.get(ctx, r, func(body []byte) (err error) {
 		if l, err = decodeOrderList(body); err != nil {
 			return badResponse(op, err)
 		}

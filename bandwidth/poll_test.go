@@ -91,10 +91,12 @@ func TestAwaitOrderHonoursContext(t *testing.T) {
 // 404 grace shorter than that wait still covers the first GET.
 func TestAwaitOrderWaitsBeforeTheFirstPoll(t *testing.T) {
 	t.Parallel()
-	const initial = 60 * time.Millisecond
+	// The grace is half the initial wait: shorter than it, yet long enough for the first GET's
+	// round trip on a loaded machine.
+	const initial = 300 * time.Millisecond
 	f := newFake(t)
 	c := newClient(t, f, func(c *Config) {
-		c.Poll = PollPolicy{Initial: initial, Max: initial, NotFoundGrace: 10 * time.Millisecond}
+		c.Poll = PollPolicy{Initial: initial, Max: initial, NotFoundGrace: initial / 2}
 	})
 	created, err := c.CreateOrder(t.Context(), "9900000", sampleOrder("await-wait"))
 	if err != nil {

@@ -20,12 +20,14 @@ type failure struct {
 	wait      time.Duration // a server-requested wait (429), or 0 to back off
 }
 
-// classify turns an unsuccessful reply into an error and a retry decision. A reply with a 2xx status
-// and no error is not a failure and must not be passed in.
-func (c *Client) classify(op string, rep reply) failure {
+// classify turns an unsuccessful reply to r into an error and a retry decision. A reply with a 2xx
+// status and no error is not a failure and must not be passed in.
+func (c *Client) classify(r request, rep reply) failure {
+	op := r.op
 	switch {
-	case rep.limitErr:
-		// The context ends before the limiter allows the request: nothing was sent.
+	case rep.limitErr, rep.hookErr:
+		// The context ends before the limiter allows the request, or request.before refused it:
+		// nothing was sent.
 		return failure{err: rep.err}
 	case rep.authErr:
 		var ae *APIError
@@ -43,6 +45,9 @@ func (c *Client) classify(op string, rep reply) failure {
 		return failure{err: fmt.Errorf("bandwidth: %s: %w", op, rep.err)}
 	case rep.err != nil:
 		return failure{err: fmt.Errorf("bandwidth: %s: %w: %w", op, ErrUnavailable, rep.err), retryable: true, reason: "transport"}
+	}
+	if err := misconfigured(r, rep); err != nil {
+		return failure{err: err}
 	}
 	ae := newAPIError(op, rep.status, rep.body)
 	switch {
@@ -114,11 +119,12 @@ func (c *Client) retryWait(ctx context.Context, op string, f failure, d time.Dur
 	return sleep(ctx, d)
 }
 
-// get sends an idempotent GET until it succeeds or the retry budget runs out, and returns what
+// get sends r, an idempotent GET, until it succeeds or the retry budget runs out, and returns what
 // decode returns for the body of the successful response. The body is reused once decode returns:
-// decode must not keep it.
-func (c *Client) get(ctx context.Context, op, accountID, u string, decode func(body []byte) error) error {
-	r := request{op: op, account: accountID, method: http.MethodGet, url: u}
+// decode must not keep it. A successful response that is an HTML page is not decoded: it is an
+// error matching ErrMisconfigured.
+func (c *Client) get(ctx context.Context, r request, decode func(body []byte) error) error {
+	op := r.op
 	b := c.newBudget()
 	for {
 		rep := c.send(ctx, r)
@@ -128,11 +134,14 @@ func (c *Client) get(ctx context.Context, op, accountID, u string, decode func(b
 			return fmt.Errorf("bandwidth: %s: %w", op, err)
 		}
 		if rep.err == nil && isSuccess(rep.status) {
-			err := decode(rep.body)
+			err := misconfigured(r, rep)
+			if err == nil {
+				err = decode(rep.body)
+			}
 			c.done(&rep)
 			return err
 		}
-		f := c.classify(op, rep)
+		f := c.classify(r, rep)
 		c.done(&rep)
 		if !f.retryable {
 			return f.err

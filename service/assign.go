@@ -76,42 +76,88 @@ func serve[Req any, PReq interface {
 		case err != nil:
 			return nil, &streamBroken{err}
 		}
-		// A contradicting message's numbers are counted, not submitted.
+		// A contradicting message's numbers are counted, not submitted; so are those of a
+		// message cutting the input short.
+		if e := PReq(msg).GetInputError(); e != "" {
+			return PReq(msg).GetTelephoneNumbers(), &inputCut{detail: truncateText(e, maxInputErrorLen)}
+		}
 		return PReq(msg).GetTelephoneNumbers(), params.checkLater(PReq(msg))
 	}
 	return j.run(PReq(first).GetTelephoneNumbers(), next, true)
 }
 
 // run feeds the job its numbers, first and then each batch next returns until io.EOF, and
-// finishes it. Any other error from next stops the job (its numbers are counted as not
+// finishes it. Any other error from next stops the job (its numbers are recorded as not
 // submitted). With parked, next waits for a caller: while it does, the job holds up no shutdown.
 func (j *job) run(first []string, next func() ([]string, error), parked bool) error {
 	j.startBatching()
 	j.take(first)
-	for !j.stopped() {
-		if parked {
-			j.s.work.add(-1)
-		}
-		nums, err := next()
-		if parked {
-			j.s.work.add(1)
-		}
-		if errors.Is(err, io.EOF) {
-			j.inputEnded = true
-			break
-		}
-		if err != nil {
-			j.stop(err)
-			j.take(nums)
-			break
-		}
-		j.take(nums)
+	if !j.stopped() {
+		j.readAll(next, parked)
 	}
 	if j.stopped() {
-		// Stopped by the caller going away or a shutdown while not reading; no-op otherwise.
+		// Stopped by the caller going away, a shutdown or a lost lease; no-op otherwise.
 		j.stop(context.Cause(j.intake))
 	}
 	return j.finish()
+}
+
+// message is what one call of a job's input returned.
+type message struct {
+	nums []string
+	err  error
+}
+
+// readAll takes what next returns until io.EOF, an error, or the job stops. next runs in a
+// goroutine of its own, so that a job that stops (a shutdown, a lost lease, a fatal upstream
+// error) stops reading at once, even while next waits for the caller: a message that arrives
+// after the stop is left unread, and the job's count of numbers read tells the caller where its
+// input was cut. The goroutine ends when next returns after readAll did (for a stream: when the
+// call ends, which makes Recv fail).
+func (j *job) readAll(next func() ([]string, error), parked bool) {
+	msgs := make(chan message)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		for {
+			nums, err := next()
+			select {
+			case msgs <- message{nums, err}:
+			case <-done:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	for {
+		if parked {
+			j.s.work.add(-1)
+		}
+		var m message
+		got := false
+		select {
+		case m = <-msgs:
+			got = true
+		case <-j.intake.Done():
+		}
+		if parked {
+			j.s.work.add(1)
+		}
+		switch {
+		case !got || j.stopped():
+			return
+		case errors.Is(m.err, io.EOF):
+			j.inputEnded = true
+			return
+		case m.err != nil:
+			j.stop(m.err)
+			j.take(m.nums)
+			return
+		}
+		j.take(m.nums)
+	}
 }
 
 // replay streams an existing job's events to a caller who repeated its request_id. The caller

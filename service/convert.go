@@ -142,6 +142,7 @@ func assignmentJob(j ledger.Job, batches []ledger.BatchInfo, rejected int) *tnas
 		CreateTime:        timestamp(j.CreatedAt),
 		UpdateTime:        timestamp(j.UpdatedAt),
 		FinishTime:        timestamp(j.FinishedAt),
+		FailureReason:     j.Failure,
 	}
 	for _, b := range batches {
 		out.Orders = append(out.Orders, jobOrder(b))

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
@@ -32,6 +34,8 @@ const (
 	reasonJobInterrupted     = "JOB_INTERRUPTED"
 	reasonJobNotFound        = "JOB_NOT_FOUND"
 	reasonJobHandedOver      = "JOB_HANDED_OVER"
+	reasonBandwidthConfig    = "BANDWIDTH_MISCONFIGURED"
+	reasonInputCutShort      = "INPUT_CUT_SHORT"
 )
 
 // maxViolationDescription caps a field violation's description: status details travel in
@@ -53,12 +57,22 @@ var errLeaseLost = errors.New("service: the job's lease was lost")
 
 // handedOver ends the call of a job this process stopped working on before it finished: the job
 // stays running in the ledger and another replica, or the next start, finishes it. cause is
-// errForcedDown or errLeaseLost.
-type handedOver struct{ cause error }
+// errForcedDown or errLeaseLost; read is how many numbers of the call's stream the job took
+// (every one of them recorded): the caller sends the numbers after those again.
+type handedOver struct {
+	cause error
+	read  int64
+}
 
 func (e *handedOver) Error() string { return "job handed over: " + e.cause.Error() }
 
 func (e *handedOver) Unwrap() error { return e.cause }
+
+// inputCut stops a job whose caller said its input ended early (input_error): the job ends
+// ABORTED, recorded with the reason INPUT_CUT_SHORT, and the call with INVALID_ARGUMENT.
+type inputCut struct{ detail string }
+
+func (e *inputCut) Error() string { return "the caller's input was cut short: " + e.detail }
 
 // storeError is a ledger failure, always INTERNAL: the ledger is ours. It does not unwrap, so
 // that a context error inside it is not mistaken for the caller going away.
@@ -111,7 +125,8 @@ func accountNotAllowed(account string) *callError {
 // job ends ABORTED rather than FAILED.
 func isAbort(err error) bool {
 	var sb *streamBroken
-	return errors.As(err, &sb) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+	var ic *inputCut
+	return errors.As(err, &sb) || errors.As(err, &ic) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
 		errors.Is(err, errShuttingDown) || errors.Is(err, errInterrupted)
 }
 
@@ -150,7 +165,7 @@ func truncateText(s string, n int) string {
 // the job stops taking numbers.
 func isFatalUpstream(err error) bool {
 	return errors.Is(err, bandwidth.ErrUnauthorized) || errors.Is(err, bandwidth.ErrRateLimited) ||
-		errors.Is(err, bandwidth.ErrUnavailable)
+		errors.Is(err, bandwidth.ErrUnavailable) || errors.Is(err, bandwidth.ErrMisconfigured)
 }
 
 // reasonOf returns the ErrorInfo reason statusOf gives err; the ledger records it as the job's
@@ -182,6 +197,7 @@ func statusOf(err error, jobID string) error {
 		ce      *callError
 		sb      *streamBroken
 		ho      *handedOver
+		ic      *inputCut
 	)
 	switch {
 	case errors.As(err, &ho):
@@ -192,7 +208,8 @@ func statusOf(err error, jobID string) error {
 			why = "the service shut down before the job's orders settled"
 		}
 		code, reason = codes.Unavailable, reasonJobHandedOver
-		message = why + "; the job goes on under another replica or after a restart: follow it with WatchAssignmentJob, do not resend its numbers"
+		message = why + fmt.Sprintf("; the job goes on under another replica or after a restart: follow it with WatchAssignmentJob."+
+			" It took the first %d numbers of this call (numbers_read): do not resend those; send any later ones again in a new call", ho.read)
 	case errors.As(err, &sb):
 		st, _ := status.FromError(sb.err)
 		switch code = st.Code(); code {
@@ -206,8 +223,15 @@ func statusOf(err error, jobID string) error {
 			}
 			reason, message = reasonRequestStream, "reading the request stream failed: "+st.Message()
 		}
+	case errors.As(err, &ic):
+		code, reason = codes.InvalidArgument, reasonInputCutShort
+		message = "the upload was cut short: " + ic.detail + "; the numbers before it were taken, nothing after it was read"
 	case errors.As(err, &ce):
 		code, reason, message = ce.code, ce.reason, ce.message
+	case errors.Is(err, bandwidth.ErrMisconfigured):
+		// The deployment's Bandwidth URL is wrong (or names no account): no order can succeed.
+		code, reason = codes.FailedPrecondition, reasonBandwidthConfig
+		message = "this service's Bandwidth API URL is misconfigured: " + misconfiguration(err)
 	case errors.Is(err, bandwidth.ErrForbidden):
 		// The operator's credentials, not the caller's, are at fault; UNAUTHENTICATED would tell
 		// the caller to fix its own. FAILED_PRECONDITION: do not retry until the deployment is fixed.
@@ -239,6 +263,9 @@ func statusOf(err error, jobID string) error {
 	info := &errdetails.ErrorInfo{Reason: reason, Domain: errorDomain}
 	if jobID != "" {
 		info.Metadata = map[string]string{"job_id": jobID}
+		if ho != nil {
+			info.Metadata["numbers_read"] = strconv.FormatInt(ho.read, 10)
+		}
 	}
 	details := []protoadapt.MessageV1{info}
 	if ce != nil && len(ce.violations) > 0 {
@@ -249,4 +276,15 @@ func statusOf(err error, jobID string) error {
 		st = withDetails
 	}
 	return st.Err()
+}
+
+// misconfiguration describes a bandwidth.ErrMisconfigured error to the caller: the client's
+// message names the request's method and URL (never credentials) and what to check.
+func misconfiguration(err error) string {
+	msg := err.Error()
+	marker := bandwidth.ErrMisconfigured.Error() + ": "
+	if i := strings.Index(msg, marker); i >= 0 {
+		msg = msg[i+len(marker):]
+	}
+	return truncateText(msg, 400)
 }

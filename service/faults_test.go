@@ -280,7 +280,7 @@ type gatedUpstream struct {
 	n       int
 }
 
-func (g *gatedUpstream) CreateOrder(ctx context.Context, accountID string, o bandwidth.Order) (*bandwidth.OrderResponse, error) {
+func (g *gatedUpstream) CreateOrder(ctx context.Context, accountID string, o bandwidth.Order, opts ...bandwidth.CreateOption) (*bandwidth.OrderResponse, error) {
 	g.mu.Lock()
 	g.n++
 	g.mu.Unlock()
@@ -292,7 +292,7 @@ func (g *gatedUpstream) CreateOrder(ctx context.Context, accountID string, o ban
 	g.mu.Lock()
 	g.n--
 	g.mu.Unlock()
-	return g.Upstream.CreateOrder(ctx, accountID, o)
+	return g.Upstream.CreateOrder(ctx, accountID, o, opts...)
 }
 
 func (g *gatedUpstream) waiting() int {

@@ -4,8 +4,8 @@ import (
 	"fmt"
 )
 
-// request is what AssignNumbersRequest and UnassignNumbersRequest have in common.
-type request interface {
+// jobRequest is what the requests that start a job have in common.
+type jobRequest interface {
 	GetAccountId() string
 	GetTelephoneNumbers() []string
 	GetCustomerOrderId() string
@@ -13,11 +13,18 @@ type request interface {
 	GetValidateOnly() bool
 }
 
+// request is what AssignNumbersRequest and UnassignNumbersRequest have in common.
+type request interface {
+	jobRequest
+	GetInputError() string
+}
+
 // Limits on the first message's fields.
 const (
 	maxAccountIDLen       = 20
 	maxCustomerOrderIDLen = 32
 	maxRequestIDLen       = 128
+	maxInputErrorLen      = 1000
 )
 
 // jobParams are the settings a job takes from its first request message.
@@ -31,7 +38,7 @@ type jobParams struct {
 // checkFirst validates the first request message of a call. Caller mistakes are INVALID_ARGUMENT
 // with one field violation per bad field; an account outside the allow-list is PERMISSION_DENIED.
 // Nothing is sent anywhere before it succeeds.
-func (s *Service) checkFirst(r request) (jobParams, error) {
+func (s *Service) checkFirst(r jobRequest) (jobParams, error) {
 	p := jobParams{
 		accountID:       r.GetAccountId(),
 		customerOrderID: r.GetCustomerOrderId(),
@@ -39,6 +46,10 @@ func (s *Service) checkFirst(r request) (jobParams, error) {
 		validateOnly:    r.GetValidateOnly(),
 	}
 	var c violations
+	if r, ok := r.(request); ok && r.GetInputError() != "" {
+		// Nothing of the upload was usable: no job is started.
+		c.add("input_error", "the upload was cut short before its first message: "+truncateText(r.GetInputError(), maxInputErrorLen))
+	}
 	if p.accountID == "" {
 		c.add("account_id", "is required in the first message")
 	} else if problem := accountIDProblem(p.accountID); problem != "" {
@@ -62,7 +73,7 @@ func (s *Service) checkFirst(r request) (jobParams, error) {
 // checkLater validates a request message after the first. Fields read from the first message
 // only may be omitted or repeated with the same value; a different value is a caller mistake,
 // since ignoring it could, for example, submit numbers the caller meant as a dry run.
-func (p jobParams) checkLater(r request) error {
+func (p jobParams) checkLater(r jobRequest) error {
 	var c violations
 	if a := r.GetAccountId(); a != "" && a != p.accountID {
 		c.add("account_id", "differs from the first message's; a call works on one account")

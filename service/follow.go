@@ -108,7 +108,7 @@ func (f *follower) finish(ctx context.Context, j ledger.Job) error {
 	if err != nil {
 		return storeFailure("read not submitted", err)
 	}
-	return f.emit(finishedEvent(jobFinished(j.State, j.Counts, nums)))
+	return f.emit(finishedEvent(jobFinished(j.State, j.Counts, nums, j.Failure)))
 }
 
 // orderSettled is the `order` event of a settled batch.
@@ -126,8 +126,10 @@ func orderSettled(customerOrderID string, s ledger.Settlement) *tnassignv1.Order
 }
 
 // jobFinished is the `finished` event of a job's end.
-func jobFinished(state ledger.State, c ledger.Counts, notSubmitted []string) *tnassignv1.JobFinished {
+// failure is the ledger's reason why the job stopped early (empty when it did not).
+func jobFinished(state ledger.State, c ledger.Counts, notSubmitted []string, failure string) *tnassignv1.JobFinished {
 	return &tnassignv1.JobFinished{
+		FailureReason:       failure,
 		State:               jobState(state),
 		ReceivedCount:       c.Received,
 		RejectedCount:       c.Rejected,

@@ -14,7 +14,9 @@ package service
 // A handed-over job sends no more orders and records nothing more, except the order ids of
 // orders Bandwidth already created (which only help the next owner); its orders in flight are
 // abandoned. Its caller's stream ends without `finished`, with UNAVAILABLE and the reason
-// JOB_HANDED_OVER naming the job: the caller follows it with WatchAssignmentJob.
+// JOB_HANDED_OVER naming the job and how many numbers of the stream it read (numbers_read): the
+// caller follows the job with WatchAssignmentJob and sends the numbers after those again, in a
+// new call. Every number read is in the ledger, so the next owner gives each an outcome.
 
 // handOver stops the job in this process for cause, without finishing it; later calls do
 // nothing. It stops the intake and cancels the job's orders in flight.
@@ -61,7 +63,7 @@ func (j *job) mayRecord() bool {
 // without `finished`, and the call with JOB_HANDED_OVER. It returns the call's status.
 func (j *job) leave() error {
 	j.mu.Lock()
-	cause, counts := j.handedOverBy, j.counts
+	cause, counts, read := j.handedOverBy, j.counts, j.read
 	j.mu.Unlock()
 	if j.events != nil {
 		j.events.close()
@@ -72,9 +74,9 @@ func (j *job) leave() error {
 	j.s.hub.unregister(j.id)
 	j.s.holds.remove(j.id)
 	j.s.obs.jobFinished(j.actionName, handedOverState)
-	j.log.Warn("job handed over unfinished; another replica or the next start finishes it", "cause", cause,
+	j.log.Warn("job handed over unfinished; another replica or the next start finishes it", "cause", cause, "numbers_read", read,
 		"received", counts.Received, "rejected", counts.Rejected, "succeeded", counts.Succeeded, "failed", counts.Failed)
-	return statusOf(&handedOver{cause: cause}, j.id)
+	return statusOf(&handedOver{cause: cause, read: read}, j.id)
 }
 
 // handedOverState is the state Observer.JobFinished reports for a job handed over.

@@ -83,7 +83,7 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 		auth = bandwidth.BasicAuth("demo", "demo")
 	}
 	retry := bandwidth.RetryPolicy{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond,
-		MaxRateLimitWait: 20 * time.Millisecond, CreateLookupWindow: 200 * time.Millisecond, MaxElapsed: 5 * time.Second}
+		MaxRateLimitWait: 20 * time.Millisecond, CreateLookupWindow: 200 * time.Millisecond, MaxElapsed: 15 * time.Second}
 	if o.retry != nil {
 		retry = *o.retry
 	}

@@ -29,6 +29,9 @@ type hold struct {
 	mu sync.Mutex
 	// until is when the lease surely ends, on the local clock.
 	until time.Time
+	// timer judges the hold at its safe time, so that a job whose renewals stall (a hung ledger
+	// connection) stops then, not at the next renewal.
+	timer *time.Timer
 	// lost is set once the job is judged no longer this replica's; onLost then runs once.
 	lost   bool
 	onLost func()
@@ -51,6 +54,7 @@ func (hs *holds) add(jobID string, start time.Time, lease time.Duration) *hold {
 		return nil
 	}
 	h := &hold{jobID: jobID, margin: hs.margin, until: start.Add(lease), onLost: func() {}}
+	h.timer = time.AfterFunc(time.Until(h.safeUntil()), func() { h.ok() })
 	hs.m[jobID] = h
 	return h
 }
@@ -71,8 +75,12 @@ func (hs *holds) live() []string {
 // remove forgets jobID's hold: the job finished or was handed over.
 func (hs *holds) remove(jobID string) {
 	hs.mu.Lock()
-	defer hs.mu.Unlock()
+	h := hs.m[jobID]
 	delete(hs.m, jobID)
+	hs.mu.Unlock()
+	if h != nil {
+		h.timer.Stop()
+	}
 }
 
 // renewed applies a renewal of the jobs asked that started at start, gave the lease lease and
@@ -129,8 +137,9 @@ func (h *hold) setOnLost(f func()) {
 func (h *hold) extend(until time.Time) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if !h.lost {
+	if !h.lost && until.After(h.until) {
 		h.until = until
+		h.timer.Reset(time.Until(h.safeUntil()))
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -36,8 +35,10 @@ type job struct {
 	// early (cancelOrders) when the job is handed over.
 	ctx          context.Context
 	cancelOrders context.CancelFunc
-	// hold is this replica's lease on the job.
-	hold *hold
+	// hold is this replica's lease on the job; fence names it in every ledger write, so that
+	// the ledger refuses them once another replica has claimed the job.
+	hold  *hold
+	fence ledger.Fence
 	// intake ends when the job must stop taking numbers: the caller went away, a fatal error, a
 	// shutdown. Its cause says which.
 	intake     context.Context
@@ -53,8 +54,11 @@ type job struct {
 	// recovered marks a job taken over from a process that died: it has no input and no caller.
 	recovered bool
 
-	mu           sync.Mutex
-	counts       ledger.Counts
+	mu     sync.Mutex
+	counts ledger.Counts
+	// read counts the numbers of the caller's messages taken whole: every number of them is in
+	// the ledger. A caller whose job is handed over is told it, to send the rest again.
+	read         int64
 	notSubmitted []string
 	// stopErr is why the job stopped early; nil when it ran to its end.
 	stopErr error
@@ -83,7 +87,7 @@ func (s *Service) startJob(ctx, intakeParent context.Context, action bandwidth.A
 		ID: id.String(), AccountID: p.accountID, Action: ledger.Action(actionName),
 		CustomerOrderID: p.customerOrderID, RequestID: p.requestID, ValidateOnly: p.validateOnly,
 		Owner: s.cfg.ReplicaID,
-	})
+	}, s.cfg.Lease)
 	if errors.Is(err, ledger.ErrRequestExists) && p.requestID != "" {
 		existing, err := s.existingRequest(ctx, actionName, p)
 		return nil, existing, err
@@ -92,10 +96,8 @@ func (s *Service) startJob(ctx, intakeParent context.Context, action bandwidth.A
 		s.log.Error("recording a new job failed", "job_id", id.String(), "err", err)
 		return nil, nil, storeFailure("create job", err)
 	}
-	// The ledger leases a new job for ledger.DefaultLease; renewals, every renewInterval, give
-	// it Config.Lease. Holding it for the shorter of the two is never wrong.
-	h := s.holds.add(id.String(), leased, min(ledger.DefaultLease, s.cfg.Lease))
-	j := s.newJob(id.String(), intakeParent, action, p, h)
+	h := s.holds.add(id.String(), leased, s.cfg.Lease)
+	j := s.newJob(id.String(), ledger.FirstGeneration, intakeParent, action, p, h)
 	j.log.Info("job started", "validate_only", p.validateOnly, "customer_order_id", p.customerOrderID, "request_id", p.requestID)
 	return j, nil, nil
 }
@@ -116,8 +118,8 @@ func (s *Service) existingRequest(ctx context.Context, actionName string, p jobP
 }
 
 // newJob builds the in-process state of a job recorded in the ledger and held by this replica
-// (h), registers it with the hub and counts it as started.
-func (s *Service) newJob(id string, intakeParent context.Context, action bandwidth.Action, p jobParams, h *hold) *job {
+// (h) under lease generation gen, registers it with the hub and counts it as started.
+func (s *Service) newJob(id string, gen int64, intakeParent context.Context, action bandwidth.Action, p jobParams, h *hold) *job {
 	j := &job{
 		s:          s,
 		id:         id,
@@ -126,6 +128,7 @@ func (s *Service) newJob(id string, intakeParent context.Context, action bandwid
 		actionName: strings.ToLower(string(action)),
 		slots:      make(chan struct{}, s.cfg.MaxInflightPerJob),
 		hold:       h,
+		fence:      ledger.Fence{JobID: id, Owner: s.cfg.ReplicaID, Generation: gen},
 	}
 	j.ctx, j.cancelOrders = context.WithCancel(s.ctx)
 	j.log = s.log.With("job_id", j.id, "account_id", p.accountID, "action", j.actionName)
@@ -190,17 +193,13 @@ func (j *job) addNotSubmitted(nums []string) {
 }
 
 // take processes the numbers of one request message: normalize, reject the invalid and the
-// duplicate (recorded, then reported at once), batch the rest. After the job stopped, numbers are
-// counted as not submitted, as given.
+// duplicate (recorded, then reported at once), record the rest as received and batch them. A
+// number is in the ledger before it is counted anywhere: should a write fail, the job stops and
+// what was not recorded is not counted (nor is the message counted as read). After the job
+// stopped (a later message contradicting the first), the accepted numbers are recorded and
+// counted as not submitted.
 func (j *job) take(nums []string) {
 	if len(nums) == 0 {
-		return
-	}
-	j.mu.Lock()
-	j.counts.Received += int64(len(nums))
-	j.mu.Unlock()
-	if j.stopped() {
-		j.addNotSubmitted(slices.Clone(nums))
 		return
 	}
 	valid := j.valid[:0]
@@ -216,40 +215,64 @@ func (j *job) take(nums []string) {
 			valid = append(valid, t)
 		}
 	}
-	for _, chunk := range rejected.take() {
-		j.reject(chunk)
-	}
 	j.valid = valid[:0]
-	if len(valid) == 0 {
-		return
+	for _, chunk := range rejected.take() {
+		if !j.reject(chunk) {
+			return
+		}
 	}
-	// Formatted once, for the ledger, the batch and the order. Recorded before they can be
-	// batched: a job whose process dies lists the ones never batched.
-	accepted := tnStrings(valid)
-	if err := j.s.store.RecordReceived(j.ctx, j.id, accepted); err != nil {
-		j.stop(storeFailure("record received", err))
-		j.addNotSubmitted(accepted)
-		return
+	if len(valid) > 0 {
+		// Formatted once, for the ledger, the batch and the order. Recorded before they can be
+		// batched: a job whose process dies lists the ones never batched as not submitted.
+		accepted := tnStrings(valid)
+		if err := j.s.store.RecordReceived(j.ctx, j.fence, accepted); err != nil {
+			j.writeFailed("record received", err)
+			return
+		}
+		j.mu.Lock()
+		j.counts.Received += int64(len(accepted))
+		j.mu.Unlock()
+		if j.stopped() {
+			j.addNotSubmitted(accepted)
+		} else if j.batches != nil {
+			j.batches.add(accepted)
+		}
 	}
-	if j.batches != nil {
-		j.batches.add(accepted)
-	}
+	j.mu.Lock()
+	j.read += int64(len(nums))
+	j.mu.Unlock()
 }
 
-// reject records one event's worth of rejections and reports them.
-func (j *job) reject(rs []*tnassignv1.RejectedNumber) {
+// reject records one event's worth of rejections, counts and reports them. It reports false,
+// having counted nothing, when the ledger did not take them (the job then stops).
+func (j *job) reject(rs []*tnassignv1.RejectedNumber) bool {
 	records := make([]ledger.Rejection, len(rs))
 	for i, r := range rs {
 		records[i] = ledger.Rejection{Number: r.GetTelephoneNumber(), Reason: rejectionReason(r.GetReason()), Detail: r.GetDetail()}
 	}
-	if err := j.s.store.RecordRejections(j.ctx, j.id, records); err != nil {
-		j.stop(storeFailure("record rejections", err))
+	if err := j.s.store.RecordRejections(j.ctx, j.fence, records); err != nil {
+		j.writeFailed("record rejections", err)
+		return false
 	}
 	j.mu.Lock()
+	j.counts.Received += int64(len(rs))
 	j.counts.Rejected += int64(len(rs))
 	j.mu.Unlock()
 	j.s.obs.numbersSettled(j.actionName, "rejected", len(rs))
 	j.emit(rejectedEvent(rs))
+	return true
+}
+
+// writeFailed stops the job after a ledger write for it failed: a write the ledger refused
+// because another replica owns the job now (or finished it) hands the job over; any other
+// failure stops it as the ledger's fault.
+func (j *job) writeFailed(op string, err error) {
+	if errors.Is(err, ledger.ErrNotOwner) || errors.Is(err, ledger.ErrJobFinished) {
+		j.log.Warn("the ledger refused a write: another replica owns the job now", "op", op, "err", err)
+		j.handOver(errLeaseLost)
+		return
+	}
+	j.stop(storeFailure(op, err))
 }
 
 // finish ends the job once its input is done with: send the last batch (unless the job
@@ -264,8 +287,11 @@ func (j *job) finish() error {
 	if j.inputEnded && !j.recovered && !j.stopped() && j.mayRecord() {
 		// Every received number is rejected or in a recorded batch: should this process die
 		// now, the job that recovery completes ends in its natural state, not ABORTED.
-		if err := j.s.store.MarkInputClosed(j.ctx, j.id); err != nil {
+		if err := j.s.store.MarkInputClosed(j.ctx, j.fence); err != nil {
 			j.log.Warn("recording the end of the input failed", "err", err)
+			if errors.Is(err, ledger.ErrNotOwner) {
+				j.handOver(errLeaseLost)
+			}
 		}
 	}
 	// Every number is sent or accounted for: a shutdown from now on cuts nothing short.
@@ -298,10 +324,11 @@ func (j *job) finish() error {
 	if sum := counts.Rejected + counts.Succeeded + counts.Failed + counts.NotSubmitted; sum != counts.Received {
 		j.log.Error("job counts do not add up", "received", counts.Received, "accounted", sum)
 	}
+	failure := reasonOf(stopErr)
 	err := writeLedger(j.ctx, func(ctx context.Context) error {
-		return j.s.store.FinishJob(ctx, j.id, ledger.Result{State: state, Counts: counts, NotSubmitted: notSubmitted, Failure: reasonOf(stopErr)})
+		return j.s.store.FinishJob(ctx, j.fence, ledger.Result{State: state, Counts: counts, NotSubmitted: notSubmitted, Failure: failure})
 	})
-	if errors.Is(err, ledger.ErrJobFinished) {
+	if errors.Is(err, ledger.ErrJobFinished) || errors.Is(err, ledger.ErrNotOwner) {
 		// Another replica took the job over and finished it: its record is the job's outcome.
 		j.handOver(errLeaseLost)
 		return j.leave()
@@ -310,9 +337,10 @@ func (j *job) finish() error {
 		j.log.Error("recording the job's end failed", "err", err)
 		if stopErr == nil || isAbort(stopErr) {
 			stopErr, state = storeFailure("finish job", err), ledger.StateFailed
+			failure = reasonOf(stopErr)
 		}
 	}
-	j.emit(finishedEvent(jobFinished(state, counts, notSubmitted)))
+	j.emit(finishedEvent(jobFinished(state, counts, notSubmitted, failure)))
 	if j.events != nil {
 		j.events.close()
 	}

@@ -31,8 +31,13 @@ func defaultReplicaID() string {
 }
 
 // renewInterval is how often this replica renews its leases and looks for orphaned jobs: a
-// third of the shorter of its lease and the lease a new job starts with (ledger.DefaultLease).
+// third of its lease, at most every 10 s.
 func renewInterval(lease time.Duration) time.Duration { return min(lease, ledger.DefaultLease) / 3 }
+
+// ledgerCallTimeout bounds every ledger call of the lease and recovery loops, so that a hung
+// connection neither stalls the renewals (the holds then expire on their own timers) nor the
+// claims.
+func ledgerCallTimeout(lease time.Duration) time.Duration { return renewInterval(lease) }
 
 // leaseMargin is how long before its lease surely ends a job stops being worked on: three
 // quarters of a renewal interval, so that one failed renewal is tolerated and a Bandwidth
@@ -79,7 +84,9 @@ func (s *Service) renewLoop(ctx context.Context) {
 		// claimed and finished (by another replica, or by this one once the job left).
 		asked := s.holds.live()
 		start := time.Now()
-		renewed, err := s.store.RenewLeases(ctx, s.cfg.ReplicaID, asked, s.cfg.Lease)
+		cctx, cancel := context.WithTimeout(ctx, ledgerCallTimeout(s.cfg.Lease))
+		renewed, err := s.store.RenewLeases(cctx, s.cfg.ReplicaID, asked, s.cfg.Lease)
+		cancel()
 		switch {
 		case err == nil:
 			s.holds.renewed(asked, renewed, start, s.cfg.Lease)
@@ -110,7 +117,9 @@ func (s *Service) recoveryLoop(ctx context.Context) {
 // claim takes over up to claimLimit orphaned jobs and starts completing them.
 func (s *Service) claim(ctx context.Context) {
 	start := time.Now()
-	jobs, err := s.store.ClaimJobs(ctx, s.cfg.ReplicaID, s.cfg.Lease, claimLimit)
+	cctx, cancel := context.WithTimeout(ctx, ledgerCallTimeout(s.cfg.Lease))
+	jobs, err := s.store.ClaimJobs(cctx, s.cfg.ReplicaID, s.cfg.Lease, claimLimit)
+	cancel()
 	if err != nil {
 		if ctx.Err() == nil {
 			s.log.Warn("claiming orphaned jobs failed", "err", err)
@@ -127,12 +136,16 @@ func (s *Service) claim(ctx context.Context) {
 			// Its lease ended while this process still works on it (it is being handed over):
 			// give it up again, to be claimed once the job left this process.
 			s.work.add(-1)
-			if _, err := s.store.RenewLeases(ctx, s.cfg.ReplicaID, []string{lj.ID}, time.Millisecond); err != nil && ctx.Err() == nil {
+			gctx, cancel := context.WithTimeout(ctx, ledgerCallTimeout(s.cfg.Lease))
+			_, err := s.store.RenewLeases(gctx, s.cfg.ReplicaID, []string{lj.ID}, time.Millisecond)
+			cancel()
+			if err != nil && ctx.Err() == nil {
 				s.log.Warn("giving up a job still running here failed", "job_id", lj.ID, "err", err)
 			}
 			continue
 		}
-		s.log.Info("taking over a job whose replica stopped", "job_id", lj.ID, "previous_owner", lj.Owner)
+		s.log.Info("taking over a job whose replica stopped", "job_id", lj.ID, "previous_owner", lj.PreviousOwner,
+			"generation", lj.Generation)
 		s.loops.Go(func() {
 			defer s.work.add(-1)
 			s.recoverJob(ctx, lj, h)
@@ -140,35 +153,47 @@ func (s *Service) claim(ctx context.Context) {
 	}
 }
 
+// pending is what a claimed job still has to do, as read from the ledger at readAt (local
+// clock, taken after the read returned: PendingBatch.CreateWait counts from a moment before it).
+type pending struct {
+	work     ledger.PendingWork
+	batches  []ledger.BatchInfo
+	rejected int
+	readAt   time.Time
+}
+
 // readPending reads what a claimed job still has to do, retrying while the ledger fails (the
 // job stays leased to this replica meanwhile). It reports false when ctx ended first, the job
 // was lost meanwhile, or it has nothing left to do (finished, or gone).
-func (s *Service) readPending(ctx context.Context, jobID string, h *hold) (ledger.PendingWork, []ledger.BatchInfo, int, bool) {
+func (s *Service) readPending(ctx context.Context, jobID string, h *hold) (pending, bool) {
 	for {
-		pw, err := s.store.PendingWork(ctx, jobID)
-		var batches []ledger.BatchInfo
-		var rejected int
+		var p pending
+		rctx, cancel := context.WithTimeout(ctx, ledgerCallTimeout(s.cfg.Lease))
+		var err error
+		p.work, err = s.store.PendingWork(rctx, jobID)
+		p.readAt = time.Now()
 		if err == nil {
-			batches, err = s.store.ListBatches(ctx, jobID)
+			p.batches, err = s.store.ListBatches(rctx, jobID)
 		}
 		if err == nil {
-			_, rejected, err = s.store.Rejections(ctx, jobID, 0, 0)
+			_, p.rejected, err = s.store.Rejections(rctx, jobID, 0, 0)
 		}
+		cancel()
 		if err == nil {
-			return pw, batches, rejected, true
+			return p, true
 		}
 		if errors.Is(err, ledger.ErrJobFinished) || errors.Is(err, ledger.ErrNotFound) {
 			s.log.Info("a claimed job has nothing left to do", "job_id", jobID, "err", err)
-			return ledger.PendingWork{}, nil, 0, false
+			return pending{}, false
 		}
 		if !h.ok() {
 			s.log.Warn("reading a claimed job failed until its lease was lost; leaving it", "job_id", jobID, "err", err)
-			return ledger.PendingWork{}, nil, 0, false
+			return pending{}, false
 		}
 		s.log.Warn("reading a claimed job failed; retrying", "job_id", jobID, "err", err)
 		select {
 		case <-ctx.Done():
-			return ledger.PendingWork{}, nil, 0, false
+			return pending{}, false
 		case <-time.After(renewInterval(s.cfg.Lease)):
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/tnassign/tnassign/bandwidth"
 	"github.com/tnassign/tnassign/service/ledger"
@@ -14,11 +15,14 @@ import (
 // predecessor):
 //
 //   - a batch with a recorded order id is polled to its end;
-//   - a batch without one may or may not exist at Bandwidth: it is looked up by its
-//     CustomerOrderId and sent again only when Bandwidth has no order of that id. An order of
-//     that id holding other numbers (a customer order id reused across jobs) is not this
-//     batch's: its numbers are reported with an unknown outcome rather than risk sending them
-//     twice;
+//   - a batch never attempted (no create attempt recorded) is sent;
+//   - a batch whose create was attempted without its order id being recorded may or may not
+//     exist at Bandwidth, and an attempt of the previous owner may even still be creating it.
+//     It is looked up by its CustomerOrderId until no earlier attempt can still create an order
+//     (the last attempt's recorded bound, plus the time an order takes to become visible), and
+//     sent again only when Bandwidth still has no order of that id. An order of that id holding
+//     other numbers (a customer order id reused across jobs) is not this batch's: its numbers
+//     are reported with an unknown outcome rather than risk sending them twice;
 //   - received numbers never put in a batch were not submitted.
 //
 // The job then ends in its natural state when its input was complete (MarkInputClosed) and
@@ -27,17 +31,18 @@ import (
 // or a lease lost meanwhile, hands the job over again, for the next owner. h is this replica's
 // hold on the job, taken when it was claimed.
 func (s *Service) recoverJob(ctx context.Context, lj ledger.Job, h *hold) {
-	pw, batches, rejected, ok := s.readPending(ctx, lj.ID, h)
+	p, ok := s.readPending(ctx, lj.ID, h)
 	if !ok {
 		s.holds.remove(lj.ID)
 		return
 	}
+	pw := p.work
 	action := bandwidth.Action(strings.ToUpper(string(lj.Action)))
-	j := s.newJob(lj.ID, s.ctx, action, jobParams{
+	j := s.newJob(lj.ID, lj.Generation, s.ctx, action, jobParams{
 		accountID: lj.AccountID, customerOrderID: lj.CustomerOrderID, requestID: lj.RequestID, validateOnly: lj.ValidateOnly,
 	}, h)
 	j.recovered, j.inputEnded = true, lj.InputClosed
-	j.counts = recordedCounts(batches, rejected, len(pw.Unbatched))
+	j.counts = recordedCounts(p.batches, p.rejected, len(pw.Unbatched))
 	// Unsent batches are counted as not submitted by recordedCounts: only list their numbers.
 	j.notSubmitted = slices.Clone(pw.Unsent)
 	j.addNotSubmitted(slices.Clone(pw.Unbatched))
@@ -63,7 +68,7 @@ func (s *Service) recoverJob(ctx context.Context, lj ledger.Job, h *hold) {
 		}
 		j.settling.Add(1)
 		s.obs.ordersInFlight(1)
-		go j.resumeBatch(b, pb.OrderID)
+		go j.resumeBatch(b, pb, p.readAt)
 	}
 	j.settling.Wait()
 	j.mu.Lock()
@@ -74,14 +79,22 @@ func (s *Service) recoverJob(ctx context.Context, lj ledger.Job, h *hold) {
 	_ = j.finish() // leaves the job to the next owner when it was handed over
 }
 
-// resumeBatch completes one pending batch of a recovered job.
-func (j *job) resumeBatch(b *batch, orderID string) {
+// resumeBatch completes one pending batch of a recovered job, read from the ledger at readAt.
+func (j *job) resumeBatch(b *batch, pb ledger.PendingBatch, readAt time.Time) {
 	defer j.orderDone()
-	if orderID != "" {
-		j.track(b, &bandwidth.OrderResponse{OrderID: orderID, Status: bandwidth.StatusReceived})
+	switch {
+	case pb.OrderID != "":
+		j.track(b, &bandwidth.OrderResponse{OrderID: pb.OrderID, Status: bandwidth.StatusReceived})
+		return
+	case !pb.CreateAttempted:
+		j.log.Info("sending a recorded batch never sent", "seq", b.seq)
+		j.submit(b)
 		return
 	}
-	found, err := j.s.up.FindOrder(j.ctx, j.params.accountID, b.customerOrderID)
+	// An earlier attempt may still create the order until its bound; the order then takes up
+	// to the lookup window to show.
+	horizon := readAt.Add(pb.CreateWait + j.s.up.CreateLookupWindow())
+	found, err := j.lookupUntil(b, horizon)
 	switch {
 	case err == nil && sameBatch(found, b, j.action):
 		j.log.Info("found the order of a batch whose creation was not recorded", "seq", b.seq, "order_id", found.OrderID)
@@ -90,7 +103,7 @@ func (j *job) resumeBatch(b *batch, orderID string) {
 		j.log.Warn("an order with the batch's CustomerOrderId holds other numbers", "seq", b.seq, "order_id", found.OrderID)
 		j.report(b, unknownSettlement(b, "", "an order with this CustomerOrderId exists but does not hold these numbers"))
 	case errors.Is(err, bandwidth.ErrNotFound):
-		j.log.Info("Bandwidth has no order for a recorded batch; sending it", "seq", b.seq)
+		j.log.Info("Bandwidth has no order for a recorded batch and no earlier attempt can create one now; sending it", "seq", b.seq)
 		j.submit(b)
 	case j.cutShort():
 	default:
@@ -98,6 +111,38 @@ func (j *job) resumeBatch(b *batch, orderID string) {
 		j.report(b, unknownSettlement(b, "", "looking the order up by CustomerOrderId failed"))
 	}
 }
+
+// lookupUntil looks the batch's order up by CustomerOrderId until it is found or horizon has
+// passed (a last lookup is made then), backing off between lookups. It returns an error
+// matching bandwidth.ErrNotFound when Bandwidth has no such order after the horizon.
+func (j *job) lookupUntil(b *batch, horizon time.Time) (*bandwidth.OrderResponse, error) {
+	wait := lookupFirstWait
+	for {
+		found, err := j.s.up.FindOrder(j.ctx, j.params.accountID, b.customerOrderID)
+		if err == nil || !errors.Is(err, bandwidth.ErrNotFound) {
+			return found, err
+		}
+		left := time.Until(horizon)
+		if left <= 0 {
+			return nil, err
+		}
+		j.log.Debug("the order of a batch whose create was attempted is not listed yet; looking again", "seq", b.seq, "left", left)
+		t := time.NewTimer(min(wait, left))
+		select {
+		case <-j.ctx.Done():
+			t.Stop()
+			return nil, j.ctx.Err()
+		case <-t.C:
+		}
+		wait = min(2*wait, lookupMaxWait)
+	}
+}
+
+// Waits between lookups of a batch's order during recovery.
+const (
+	lookupFirstWait = 500 * time.Millisecond
+	lookupMaxWait   = 4 * time.Second
+)
 
 // sameBatch reports whether an order found by CustomerOrderId is b's: same action and, when
 // Bandwidth echoes them, the same numbers.

@@ -41,29 +41,31 @@ func recordCrashedJob(t *testing.T, store ledger.Store, sim *bwsim.Server, first
 			t.Fatal(err)
 		}
 	}
-	must(store.CreateJob(ctx, ledger.Job{ID: c.id, AccountID: account, Action: ledger.ActionAssign, Owner: "dead-replica"}))
-	must(store.RecordRejections(ctx, c.id, []ledger.Rejection{{Number: "nope", Reason: "INVALID_FORMAT", Detail: "no digits"}}))
+	must(store.CreateJob(ctx, ledger.Job{ID: c.id, AccountID: account, Action: ledger.ActionAssign, Owner: "dead-replica"}, 0))
+	f := ledger.Fence{JobID: c.id, Owner: "dead-replica", Generation: ledger.FirstGeneration}
+	must(store.RecordRejections(ctx, f, []ledger.Rejection{{Number: "nope", Reason: "INVALID_FORMAT", Detail: "no digits"}}))
 	batched := 15
 	if !inputClosed {
 		batched = 13
 		c.unbatched = c.numbers[13:]
 	}
-	must(store.RecordReceived(ctx, c.id, c.numbers))
+	must(store.RecordReceived(ctx, f, c.numbers))
 	cuts := [][2]int{{0, 5}, {5, 10}, {10, batched}}
 	for i, cut := range cuts {
 		b := ledger.Batch{Seq: i + 1, CustomerOrderID: prefix + "-" + string(rune('1'+i)), Numbers: c.numbers[cut[0]:cut[1]]}
-		must(store.RecordBatch(ctx, c.id, b))
+		must(store.RecordBatch(ctx, f, b))
 		if i == 2 {
 			continue // recorded, never sent
 		}
+		must(store.RecordCreateAttempt(ctx, f, b.Seq, 0))
 		resp, err := bw.CreateOrder(ctx, account, bandwidth.Order{CustomerOrderID: b.CustomerOrderID, Action: bandwidth.ActionAssign, TelephoneNumbers: b.Numbers})
 		must(err)
 		if i == 0 {
-			must(store.RecordOrderID(ctx, c.id, b.Seq, resp.OrderID))
+			must(store.RecordOrderID(ctx, f, b.Seq, resp.OrderID))
 		}
 	}
 	if inputClosed {
-		must(store.MarkInputClosed(ctx, c.id))
+		must(store.MarkInputClosed(ctx, f))
 	}
 	return c
 }
@@ -130,12 +132,14 @@ func TestRecoveryListsUnsent(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	must(store.CreateJob(ctx, ledger.Job{ID: id, AccountID: account, Action: ledger.ActionAssign, Owner: "dead-replica"}))
-	must(store.RecordReceived(ctx, id, nums))
-	must(store.RecordBatch(ctx, id, ledger.Batch{Seq: 1, CustomerOrderID: "unsent-1", Numbers: nums[:4]}))
-	must(store.RecordBatchUnsent(ctx, id, 1))
-	must(store.RecordBatch(ctx, id, ledger.Batch{Seq: 2, CustomerOrderID: "unsent-2", Numbers: nums[4:]}))
-	must(store.MarkInputClosed(ctx, id))
+	must(store.CreateJob(ctx, ledger.Job{ID: id, AccountID: account, Action: ledger.ActionAssign, Owner: "dead-replica"}, 0))
+	f := ledger.Fence{JobID: id, Owner: "dead-replica", Generation: ledger.FirstGeneration}
+	must(store.RecordReceived(ctx, f, nums))
+	must(store.RecordBatch(ctx, f, ledger.Batch{Seq: 1, CustomerOrderID: "unsent-1", Numbers: nums[:4]}))
+	must(store.RecordCreateAttempt(ctx, f, 1, 0))
+	must(store.RecordBatchUnsent(ctx, f, 1))
+	must(store.RecordBatch(ctx, f, ledger.Batch{Seq: 2, CustomerOrderID: "unsent-2", Numbers: nums[4:]}))
+	must(store.MarkInputClosed(ctx, f))
 	must(store.ReleaseLeases(ctx, "dead-replica"))
 
 	h := newHarness(t, harnessOptions{store: store, simServer: sim, cfg: service.Config{Lease: time.Second, ReplicaID: "survivor"}})

@@ -15,14 +15,18 @@ import (
 
 // Upstream is what the pipeline needs from Bandwidth; *bandwidth.Client satisfies it.
 type Upstream interface {
-	// CreateOrder sends one order and returns it as Bandwidth accepted it.
-	CreateOrder(ctx context.Context, accountID string, o bandwidth.Order) (*bandwidth.OrderResponse, error)
+	// CreateOrder sends one order and returns it as Bandwidth accepted it. The pipeline passes
+	// bandwidth.BeforeEachAttempt to record every attempt in the ledger before it is sent.
+	CreateOrder(ctx context.Context, accountID string, o bandwidth.Order, opts ...bandwidth.CreateOption) (*bandwidth.OrderResponse, error)
 	// AwaitOrder polls an order until its status is final.
 	AwaitOrder(ctx context.Context, accountID, orderID string) (*bandwidth.OrderResponse, error)
 	// FindOrder returns the newest order created with the CustomerOrderId, or an error matching
 	// bandwidth.ErrNotFound when Bandwidth has none. Recovery uses it before resending a batch
 	// whose creation was never confirmed.
 	FindOrder(ctx context.Context, accountID, customerOrderID string) (*bandwidth.OrderResponse, error)
+	// CreateLookupWindow is how long after a create attempt can no longer be in flight the order
+	// it created may still take to become visible to FindOrder (see bandwidth.Client.CreateOrder).
+	CreateLookupWindow() time.Duration
 }
 
 var _ Upstream = (*bandwidth.Client)(nil)

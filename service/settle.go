@@ -46,9 +46,9 @@ func (j *job) recordBatch(b *batch) bool {
 		j.addNotSubmitted(b.numbers)
 		return false
 	}
-	err := j.s.store.RecordBatch(j.ctx, j.id, ledger.Batch{Seq: b.seq, CustomerOrderID: b.customerOrderID, Numbers: b.numbers})
+	err := j.s.store.RecordBatch(j.ctx, j.fence, ledger.Batch{Seq: b.seq, CustomerOrderID: b.customerOrderID, Numbers: b.numbers})
 	if err != nil {
-		j.stop(storeFailure("record batch", err))
+		j.writeFailed("record batch", err)
 		j.addNotSubmitted(b.numbers)
 		return false
 	}
@@ -63,13 +63,35 @@ func (j *job) submit(b *batch) {
 		return
 	}
 	order := bandwidth.Order{CustomerOrderID: b.customerOrderID, Action: j.action, TelephoneNumbers: b.numbers}
-	resp, err := j.s.up.CreateOrder(j.ctx, j.params.accountID, order)
+	resp, err := j.s.up.CreateOrder(j.ctx, j.params.accountID, order, bandwidth.BeforeEachAttempt(
+		func(ctx context.Context, bound time.Duration) error { return j.recordAttempt(ctx, b, bound) }))
 	if err != nil {
 		j.createFailed(b, err)
 		return
 	}
 	j.track(b, resp)
 }
+
+// recordAttempt records, before an attempt to create b's order is sent, that the attempt may
+// create the order until bound has passed: a replica that takes the job over looks the order up
+// until then before it ever sends the batch again. A job no longer surely this replica's sends
+// nothing; neither does one whose record failed.
+func (j *job) recordAttempt(ctx context.Context, b *batch, bound time.Duration) error {
+	if !j.mayRecord() {
+		return errLeaseLost
+	}
+	if err := j.s.store.RecordCreateAttempt(ctx, j.fence, b.seq, bound); err != nil {
+		return &attemptNotRecorded{err: err}
+	}
+	return nil
+}
+
+// attemptNotRecorded is a create attempt left unsent because the ledger did not record it.
+type attemptNotRecorded struct{ err error }
+
+func (e *attemptNotRecorded) Error() string { return "recording the create attempt: " + e.err.Error() }
+
+func (e *attemptNotRecorded) Unwrap() error { return e.err }
 
 // track follows a created order to its end: record its id (as soon as it is known: with the
 // outcome when the order is final at creation), poll it until final, record and report the
@@ -81,9 +103,9 @@ func (j *job) track(b *batch, resp *bandwidth.OrderResponse) {
 	// An order final at creation is settled now: its outcome records its id in the same write.
 	settlesNow := resp.Status.Final() && j.mayRecord()
 	if resp.OrderID != "" && !settlesNow {
-		err := writeLedger(ctx, func(ctx context.Context) error { return j.s.store.RecordOrderID(ctx, j.id, b.seq, resp.OrderID) })
+		err := writeLedger(ctx, func(ctx context.Context) error { return j.s.store.RecordOrderID(ctx, j.fence, b.seq, resp.OrderID) })
 		if err != nil && !j.handedOver() {
-			j.stop(storeFailure("record order id", err))
+			j.writeFailed("record order id", err)
 		}
 	}
 	j.log.Debug("order created", "seq", b.seq, "order_id", resp.OrderID, "status", resp.Status)
@@ -117,10 +139,22 @@ func (j *job) track(b *batch, resp *bandwidth.OrderResponse) {
 // unknown outcome, never as not submitted, so that the caller looks before resending them.
 func (j *job) createFailed(b *batch, err error) {
 	var apiErr *bandwidth.APIError
+	var notRecorded *attemptNotRecorded
 	switch {
 	case j.cutShort():
 		// The order may or may not exist: the batch stays recorded without an order id, and the
 		// next owner looks it up by CustomerOrderId before it sends it.
+	case errors.Is(err, errLeaseLost) || errors.Is(err, ledger.ErrNotOwner) || errors.Is(err, ledger.ErrJobFinished):
+		// Another replica owns the job now: the batch is its to settle, its attempts recorded.
+		j.writeFailed("record create attempt", err)
+	case errors.As(err, &notRecorded) && !errors.Is(err, bandwidth.ErrOutcomeUnknown):
+		// Nothing was sent: the ledger failed first.
+		j.stop(storeFailure("record create attempt", notRecorded.err))
+		j.unsent(b)
+	case errors.Is(err, bandwidth.ErrMisconfigured) && !errors.Is(err, bandwidth.ErrOutcomeUnknown):
+		// Nothing was created: the URL does not exist. One log line for the job (see stop).
+		j.stop(err)
+		j.unsent(b)
 	case errors.Is(err, bandwidth.ErrOutcomeUnknown):
 		j.log.Warn("order creation outcome unknown", "seq", b.seq, "customer_order_id", b.customerOrderID, "err", err)
 		if isFatalUpstream(err) {
@@ -152,9 +186,12 @@ func (j *job) unsent(b *batch) {
 	if !j.mayRecord() {
 		return
 	}
-	err := writeLedger(j.ctx, func(ctx context.Context) error { return j.s.store.RecordBatchUnsent(ctx, j.id, b.seq) })
+	err := writeLedger(j.ctx, func(ctx context.Context) error { return j.s.store.RecordBatchUnsent(ctx, j.fence, b.seq) })
 	if err != nil {
-		j.stop(storeFailure("record batch unsent", err))
+		j.writeFailed("record batch unsent", err)
+		if j.handedOver() {
+			return // the next owner looks the batch up
+		}
 	}
 	j.addNotSubmitted(b.numbers)
 }
@@ -165,9 +202,12 @@ func (j *job) report(b *batch, s ledger.Settlement) {
 	if !j.mayRecord() {
 		return
 	}
-	err := writeLedger(j.ctx, func(ctx context.Context) error { return j.s.store.RecordSettlement(ctx, j.id, b.seq, s) })
+	err := writeLedger(j.ctx, func(ctx context.Context) error { return j.s.store.RecordSettlement(ctx, j.fence, b.seq, s) })
 	if err != nil {
-		j.stop(storeFailure("record settlement", err))
+		j.writeFailed("record settlement", err)
+		if j.handedOver() {
+			return // the next owner settles the batch and reports it
+		}
 	}
 	failed := 0
 	for _, e := range s.Errors {

@@ -1,6 +1,8 @@
 package bwsim
 
 import (
+	"context"
+	"io"
 	"log/slog"
 	"time"
 )
@@ -60,8 +62,33 @@ type Config struct {
 	// RateBurst is the token bucket's size; zero means max(1, RateLimit).
 	RateBurst int
 	// ErrorRate is the fraction (0..1) of Dashboard requests answered 503 at random, for soak tests of
-	// retry logic. Zero means none.
+	// retry logic. Zero means none. The 503 comes before the request is handled: a create answered
+	// so created no order (a client that looks the order up finds none and may resend it).
 	ErrorRate float64
+
+	// CreateDelay and CreateDelayMax make creates slow: a slow create waits a random time in
+	// [CreateDelay, CreateDelayMax] (exactly CreateDelay when CreateDelayMax is zero or smaller)
+	// after it was validated and before its order exists, then creates the order and answers.
+	// Like a server that finishes its work, it creates the order at the end of the delay even when
+	// its client timed out or disconnected meanwhile; the answer is then lost. See the package
+	// documentation for how closing the server ends pending slow creates. Zero means no delay.
+	CreateDelay, CreateDelayMax time.Duration
+	// SlowCreateRate is the fraction (0..1) of creates that are slow when a create delay is set;
+	// zero (or 1) means all of them.
+	SlowCreateRate float64
+	// CreateWait, when set, is called by each slow create in place of waiting out its delay d: the
+	// order is created when it returns true, and the create is abandoned without an order (and
+	// without an answer) when it returns false. ctx ends when the server stops (see the package
+	// documentation); it does not end when the client leaves. Nil means waiting d or until ctx
+	// ends. Tests use it to decide exactly when a slow create's order appears.
+	CreateWait func(ctx context.Context, d time.Duration) bool
+	// CreateLog, when set, receives one JSON line per order created — every order that exists,
+	// whether its answer reached the client or not — written whole under a lock: {"at" (RFC 3339
+	// with nanoseconds), "account_id", "order_id", "customer_order_id", "action",
+	// "telephone_numbers"}, the fields of ReceivedOrder. A line is written before its order can be
+	// read, so every order a client has seen is in the log. Write errors are logged to Logger, if
+	// set, and otherwise ignored.
+	CreateLog io.Writer
 
 	// InvalidActionCode is the ErrorCode of an invalid Action; zero means 13554, the code of the
 	// endpoint's documented example (Bandwidth's catalogue lists the same text under 5129).
@@ -77,7 +104,8 @@ type Config struct {
 
 	// Now is the simulator's clock; nil means time.Now.
 	Now func() time.Time
-	// Logger, when set, receives one line per request (method, path, status, duration).
+	// Logger, when set, receives one line per request (method, path, status, duration), and a
+	// "slow create started" line (customer_order_id, delay) when a slow create begins its delay.
 	Logger *slog.Logger
 }
 
@@ -138,5 +166,8 @@ func (c Config) withDefaults() Config {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	c.CreateDelay = max(c.CreateDelay, 0)
+	c.CreateDelayMax = max(c.CreateDelayMax, c.CreateDelay)
+	c.SlowCreateRate = min(max(c.SlowCreateRate, 0), 1)
 	return c
 }

@@ -3,6 +3,7 @@ package bwsim
 import (
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -25,17 +26,19 @@ const (
 	maxCustomerIDBytes = 40
 )
 
-// create answers POST …/numbersAssignment: it validates the order, decides every number's outcome
-// against the account's inventory, stores the order and answers 201 with it.
+// create answers POST …/numbersAssignment: it validates the order, waits out the slow-create delay
+// if the create is slow, decides every number's outcome against the account's inventory, records
+// the order in Config.CreateLog, stores it and answers 201 with it. A slow create whose server
+// closes during the delay is abandoned without an order.
 func (s *Simulator) create(r *http.Request, rt route, acc *account, user string, now time.Time) *reply {
 	if acc.disabled {
 		return errorReply(http.StatusBadRequest, rootResponse, codeDisabled, textDisabled)
 	}
 	p := s.buffer()
-	defer s.releaseBuffer(p)
 	body, err := readBody(r.Body, s.cfg.MaxRequestBytes, (*p)[:0])
 	*p = body
 	if err != nil {
+		s.releaseBuffer(p)
 		if errors.Is(err, errTooLarge) {
 			return errorReply(http.StatusRequestEntityTooLarge, rootResponse, 0,
 				"Request body exceeds "+strconv.FormatInt(s.cfg.MaxRequestBytes, 10)+" bytes")
@@ -43,13 +46,30 @@ func (s *Simulator) create(r *http.Request, rt route, acc *account, user string,
 		return errorReply(http.StatusBadRequest, rootResponse, codeMalformed, textMalformed)
 	}
 	req, err := parseOrderRequest(body)
+	// req holds copies of what it needs: the body's buffer goes back to the pool now rather than
+	// after a slow create's delay.
+	s.releaseBuffer(p)
 	if err != nil {
 		return errorReply(http.StatusBadRequest, rootResponse, codeMalformed, textMalformed)
 	}
 	if rep := s.validate(&req); rep != nil {
 		return rep
 	}
+	if d, slow := s.createDelay(); slow {
+		if s.cfg.Logger != nil {
+			// Said when the work starts, so that tests and people can act while it is under way.
+			s.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "slow create started",
+				slog.String("customer_order_id", req.customerOrderID), slog.Duration("delay", d))
+		}
+		// The request's context is not waited on: the order is created even if the client left.
+		if !s.delayCreate(r, d) {
+			abandon()
+		}
+		now = s.cfg.Now()
+	}
 	o := newOrder(&req, acc, user, now)
+	// Logged before it is stored: every order a client can read is in the log already.
+	s.logCreate(o)
 	s.store(o)
 
 	st := o.view(now, &s.cfg, false)

@@ -11,9 +11,29 @@
 // ends.
 //
 // Faults can be injected ([Simulator.Inject]): latency, 429 with X-RateLimit-Reset, 5xx, connection
-// resets before or after an order is created, truncated and oversized bodies, and 401s. The simulator
-// records the orders it accepted ([Simulator.Received]) and counts requests ([Simulator.Stats]) so tests
-// can assert on the wire traffic.
+// resets before or after an order is created, truncated and oversized bodies, and 401s. Config adds
+// faults for soak and chaos runs: latency on every request, a rate limit, random 503s and slow
+// creates. The simulator records the orders it accepted ([Simulator.Received],
+// [Simulator.CreatesByCustomerOrderID], and one JSON line each in Config.CreateLog) and counts
+// requests ([Simulator.Stats]) so tests can assert on the wire traffic.
+//
+// # Slow creates
+//
+// With Config.CreateDelay or CreateDelayMax set, a create (all of them, or the fraction
+// Config.SlowCreateRate) waits a random time in [CreateDelay, CreateDelayMax] after it was
+// validated and before its order exists. Like a real server, it then creates the order even if its
+// client timed out or disconnected meanwhile; only the answer is lost. This is what a client's
+// "outcome unknown" handling must survive: an order that appears after the client gave up on the
+// request. (A client that looks for such orders for RequestTimeout + its lookup window after each
+// attempt starts finds them as long as CreateDelayMax stays below that.) [Simulator.PendingCreates]
+// tells how many are waiting.
+//
+// The delay ends early only when the server stops. [Server.Close] cancels pending slow creates at
+// once: they create no order, as if the server had crashed, and once Close returns no order
+// appears any more. [Simulator.Serve] treats them as in-flight requests: those that finish within
+// ShutdownTimeout create their orders, the rest are cancelled the same way, and Serve returns only
+// after their handlers have. Under a server of the caller's (such as httptest.NewServer) a slow
+// create always runs its full delay, and that server's Close waits for it.
 //
 // # Async progress
 //
@@ -45,4 +65,8 @@
 //   - Bad list parameters (status, action, dates) answer 400; status uses 15518, the others 1019 with
 //     a description naming the parameter.
 //   - The rate limit applies to the Dashboard endpoints, not to the token endpoint.
+//   - Random 503s (Config.ErrorRate) and injected server errors answer before the request is
+//     handled: a create answered so created no order.
+//   - A path outside the API answers 404 with an HTML page, as the web server in front of an API
+//     would; an unknown order under the API's path answers 404 with ResponseStatus.
 package bwsim

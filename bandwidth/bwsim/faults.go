@@ -17,7 +17,8 @@ const (
 	// FaultRateLimit answers 429 with an empty body and X-RateLimit-Reset, Fault.ResetAfter (default
 	// one second) from now, in epoch seconds rounded up.
 	FaultRateLimit FaultKind = iota + 1
-	// FaultServerError answers Fault.Status (default 503) with a ResponseStatus body (code 1000).
+	// FaultServerError answers Fault.Status (default 503) with a ResponseStatus body (code 1000),
+	// without handling the request: no order is created.
 	FaultServerError
 	// FaultResetBeforeCreate drops the connection (a TCP reset) without handling the request: no
 	// order is created.

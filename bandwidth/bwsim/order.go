@@ -124,38 +124,45 @@ func (o *order) view(now time.Time, cfg *Config, poll bool) status {
 // modifiedAt returns when the order's shown status last changed.
 func (o *order) modifiedAt() time.Time { return time.Unix(0, o.modified.Load()).UTC() }
 
-// ReceivedOrder is an order the simulator accepted (answered 201), as it was received.
+// ReceivedOrder is an order the simulator accepted (answered 201), as it was received. Its JSON
+// form is a line of Config.CreateLog.
 type ReceivedOrder struct {
-	AccountID       string
-	OrderID         string
-	CustomerOrderID string // empty when the request had none
-	Action          string // ASSIGN or UNASSIGN
+	At              time.Time `json:"at"` // creation time
+	AccountID       string    `json:"account_id"`
+	OrderID         string    `json:"order_id"`
+	CustomerOrderID string    `json:"customer_order_id"` // empty when the request had none
+	Action          string    `json:"action"`            // ASSIGN or UNASSIGN
 	// TelephoneNumbers are the numbers in request order, trimmed of white space, including invalid
 	// ones.
-	TelephoneNumbers []string
-	At               time.Time // creation time
+	TelephoneNumbers []string `json:"telephone_numbers"`
 }
 
 // Received returns the orders accepted so far, oldest first. Refused requests (400, 401, 429, …) and
-// requests reset before creation are not included; orders whose response was lost are.
+// requests reset before creation are not included; orders whose response was lost are, and so are
+// slow creates whose client left before the order was created.
 func (s *Simulator) Received() []ReceivedOrder {
 	s.mu.RLock()
 	orders := append([]*order(nil), s.orders...)
 	s.mu.RUnlock()
 	out := make([]ReceivedOrder, len(orders))
 	for i, o := range orders {
-		tns := make([]string, o.total())
-		for j := range tns {
-			tns[j] = o.number(j)
-		}
-		out[i] = ReceivedOrder{
-			AccountID:        o.accountID,
-			OrderID:          o.idText,
-			CustomerOrderID:  o.customerOrderID,
-			Action:           o.action(),
-			TelephoneNumbers: tns,
-			At:               o.created,
-		}
+		out[i] = o.received()
 	}
 	return out
+}
+
+// received returns o as a ReceivedOrder.
+func (o *order) received() ReceivedOrder {
+	tns := make([]string, o.total())
+	for j := range tns {
+		tns[j] = o.number(j)
+	}
+	return ReceivedOrder{
+		AccountID:        o.accountID,
+		OrderID:          o.idText,
+		CustomerOrderID:  o.customerOrderID,
+		Action:           o.action(),
+		TelephoneNumbers: tns,
+		At:               o.created,
+	}
 }

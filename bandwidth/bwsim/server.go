@@ -55,7 +55,7 @@ func NewServer(cfg Config) *Server {
 	s.srv = &http.Server{
 		Handler:           s.inflight.wrap(s.Simulator),
 		ReadHeaderTimeout: 10 * time.Second,
-		BaseContext:       func(net.Listener) context.Context { return base },
+		BaseContext:       func(net.Listener) context.Context { return withLifetime(base) },
 		ErrorLog:          log.New(io.Discard, "", 0),
 	}
 	go func() {
@@ -69,7 +69,9 @@ func NewServer(cfg Config) *Server {
 func (s *Server) Client() *http.Client { return s.client }
 
 // Close stops the server: it closes the listener and every connection, cancels in-flight requests
-// and waits for their handlers to return.
+// and waits for their handlers to return. Slow creates still waiting out their delay
+// (Config.CreateDelay) are cancelled without creating their orders, like a server that stops
+// before finishing; once Close returns, no order appears any more.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		s.cancel()
@@ -121,21 +123,31 @@ func (f *inflight) closeAndWait() {
 }
 
 // Serve answers requests on ln until ctx ends, then shuts down gracefully: it stops accepting, lets
-// in-flight requests finish for up to ShutdownTimeout, then cancels them. It returns nil after a
-// shutdown caused by ctx, or the error that stopped serving. Serve closes ln.
+// in-flight requests finish for up to ShutdownTimeout, then cancels them and waits for their
+// handlers to return. Slow creates (Config.CreateDelay) are in-flight requests, also when their
+// client has gone: those that end within ShutdownTimeout create their orders, the others are
+// cancelled without. It returns nil after a shutdown caused by ctx, or the error that stopped
+// serving. Serve closes ln.
 func (s *Simulator) Serve(ctx context.Context, ln net.Listener) error {
 	base, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancel()
 	errorLog := log.New(io.Discard, "", 0)
 	if s.cfg.Logger != nil {
 		errorLog = slog.NewLogLogger(s.cfg.Logger.Handler(), slog.LevelWarn)
 	}
+	var handlers inflight
 	srv := &http.Server{
-		Handler:           s,
+		Handler:           handlers.wrap(s),
 		ReadHeaderTimeout: 10 * time.Second,
-		BaseContext:       func(net.Listener) context.Context { return base },
+		BaseContext:       func(net.Listener) context.Context { return withLifetime(base) },
 		ErrorLog:          errorLog,
 	}
+	defer func() {
+		// Whatever stopped serving, no handler outlives Serve: requests still running (after a
+		// failed shutdown, or a listener error) are cancelled and waited for.
+		cancel()
+		_ = srv.Close()
+		handlers.closeAndWait()
+	}()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	select {

@@ -22,6 +22,8 @@ type Simulator struct {
 	tokens  tokenStore
 	stats   counters
 	bufs    sync.Pool // *[]byte response buffers
+	slow    slowCreates
+	logMu   sync.Mutex // serializes writes to Config.CreateLog
 
 	mu       sync.RWMutex
 	accounts map[string]*account
@@ -110,7 +112,17 @@ func parseRoute(r *http.Request) (route, *reply) {
 		}
 		return rt, nil
 	}
-	return route{}, errorReply(http.StatusNotFound, rootResponse, 0, "The resource does not exist")
+	return route{}, pageNotFound()
+}
+
+// notFoundPage is the answer to a path outside the API: a web server's HTML page, not an API
+// document, as a client with a wrong base URL would meet in front of the real API.
+const notFoundPage = "<!DOCTYPE html>\n<html>\n<head><title>404 Not Found</title></head>\n" +
+	"<body>\n<h1>Not Found</h1>\n<p>The requested URL was not found on this server.</p>\n</body>\n</html>\n"
+
+// pageNotFound is the reply for a path the simulator does not serve.
+func pageNotFound() *reply {
+	return &reply{status: http.StatusNotFound, body: []byte(notFoundPage), contentType: "text/html; charset=utf-8"}
 }
 
 // ServeHTTP answers one request: after the configured latency, an injected fault if one is due,

@@ -60,6 +60,32 @@ func TestParseOptions(t *testing.T) {
 		{"negative polls", []string{"--processing-polls=-1"}, nil, nil, "processing-polls"},
 		{"bad prefix", []string{"--owned-prefixes=919,abc"}, nil, nil, "owned-prefixes"},
 		{"error rate out of range", []string{"--error-rate=2"}, nil, nil, "error-rate"},
+		{"error rate NaN", []string{"--error-rate=NaN"}, nil, nil, "error-rate"},
+		{"slow creates from flags", []string{"--create-delay=2s", "--create-delay-max=5s", "--slow-create-rate=0.25", "--create-log=/tmp/creates.jsonl"}, nil,
+			func(o options) bool {
+				c := o.config()
+				return o.createLog == "/tmp/creates.jsonl" &&
+					c.CreateDelay == 2*time.Second && c.CreateDelayMax == 5*time.Second && c.SlowCreateRate == 0.25 && c.CreateLog == nil
+			}, ""},
+		{"slow creates from the environment", nil, map[string]string{"BWSIM_CREATE_DELAY": "1s", "BWSIM_CREATE_DELAY_MAX": "0s",
+			"BWSIM_SLOW_CREATE_RATE": "1", "BWSIM_CREATE_LOG": "creates.jsonl"},
+			func(o options) bool {
+				return o.createDelay == time.Second && o.createDelayMax == 0 && o.slowCreateRate == 1 && o.createLog == "creates.jsonl"
+			}, ""},
+		{"slow creates off by default", nil, nil, func(o options) bool {
+			c := o.config()
+			return c.CreateDelay == 0 && c.CreateDelayMax == 0 && c.SlowCreateRate == 0 && o.createLog == ""
+		}, ""},
+		{"create delay max only", []string{"--create-delay-max=1s"}, nil, func(o options) bool { return o.createDelayMax == time.Second }, ""},
+		{"bad create delay", []string{"--create-delay=soon"}, nil, nil, "invalid value"},
+		{"negative create delay", []string{"--create-delay=-1s"}, nil, nil, "negative"},
+		{"negative create delay max", []string{"--create-delay-max=-1s"}, nil, nil, "negative"},
+		{"create delay max below create delay", []string{"--create-delay=2s", "--create-delay-max=1s"}, nil, nil, "create-delay-max"},
+		{"slow create rate out of range", []string{"--create-delay=1s", "--slow-create-rate=1.5"}, nil, nil, "slow-create-rate"},
+		{"negative slow create rate", []string{"--create-delay=1s", "--slow-create-rate=-0.1"}, nil, nil, "slow-create-rate"},
+		{"slow create rate NaN", []string{"--create-delay=1s", "--slow-create-rate=NaN"}, nil, nil, "slow-create-rate"},
+		{"slow create rate without a delay", []string{"--slow-create-rate=0.5"}, nil, nil, "needs --create-delay"},
+		{"create log on standard output", []string{"--create-log=-"}, nil, nil, "create-log"},
 		{"stray argument", []string{"serve"}, nil, nil, "unexpected argument"},
 	}
 	for _, tt := range tests {
@@ -91,6 +117,21 @@ func TestRunBadFlagsAndHelp(t *testing.T) {
 	out.Reset()
 	if code := run(t.Context(), []string{"-h"}, env(nil), &out); code != 0 || !strings.Contains(out.String(), "-owned-prefixes") {
 		t.Errorf("help: exit %d\n%s", code, out.String())
+	}
+}
+
+// TestHelpListsChaosFlags checks the usage names every fault flag a chaos run needs.
+func TestHelpListsChaosFlags(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	if code := run(t.Context(), []string{"--help"}, env(nil), &out); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, flag := range []string{"-latency", "-processing-delay", "-processing-polls", "-error-rate", "-rate-limit",
+		"-create-delay", "-create-delay-max", "-slow-create-rate", "-create-log"} {
+		if !strings.Contains(out.String(), flag+" ") {
+			t.Errorf("usage does not list %s:\n%s", flag, out.String())
+		}
 	}
 }
 
@@ -175,6 +216,67 @@ func TestRunEndToEnd(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), `"msg":"request"`) || strings.Contains(logs.String(), `"password"`) {
 		t.Errorf("logs:\n%s", logs.String())
+	}
+}
+
+// TestRunCreateLog runs bwsim with slow creates and a create log that already holds a line: the
+// guide's exchange still works, and the log gains exactly one line for its order.
+func TestRunCreateLog(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "creates.jsonl")
+	if err := os.WriteFile(path, []byte("{\"earlier\":\"run\"}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	logs := &syncbuf.Buffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"--addr", "127.0.0.1:0", "--create-delay=1ms", "--create-delay-max=2ms", "--create-log", path}, env(nil), logs)
+	}()
+	url := startupURL(t, logs.String)
+	guideExchange(t, url)
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d\n%s", code, logs.String())
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	if len(lines) != 2 || lines[0] != `{"earlier":"run"}` {
+		t.Fatalf("create log:\n%s", data)
+	}
+	var rec struct {
+		At               string   `json:"at"`
+		AccountID        string   `json:"account_id"`
+		OrderID          string   `json:"order_id"`
+		CustomerOrderID  string   `json:"customer_order_id"`
+		Action           string   `json:"action"`
+		TelephoneNumbers []string `json:"telephone_numbers"`
+	}
+	if err := json.Unmarshal([]byte(lines[1]), &rec); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := time.Parse(time.RFC3339Nano, rec.At); err != nil || rec.AccountID != "9900000" || rec.OrderID == "" ||
+		rec.CustomerOrderID != "12345" || rec.Action != "ASSIGN" || len(rec.TelephoneNumbers) == 0 {
+		t.Errorf("create log line %s", lines[1])
+	}
+	if !strings.Contains(logs.String(), `"create_delay":"1ms"`) || !strings.Contains(logs.String(), `"create_log":"`+path) {
+		t.Errorf("startup line does not show the slow-create settings:\n%s", logs.String())
+	}
+}
+
+// TestRunCreateLogUnwritable checks a create log that cannot be opened stops bwsim with status 1.
+func TestRunCreateLogUnwritable(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	path := filepath.Join(t.TempDir(), "missing", "creates.jsonl")
+	if code := run(t.Context(), []string{"--addr", "127.0.0.1:0", "--create-log", path}, env(nil), &out); code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	if !strings.Contains(out.String(), "cannot open the create log") {
+		t.Errorf("output:\n%s", out.String())
 	}
 }
 

@@ -29,6 +29,10 @@ type options struct {
 	rateLimit         float64
 	rateBurst         int
 	errorRate         float64
+	createDelay       time.Duration
+	createDelayMax    time.Duration
+	slowCreateRate    float64
+	createLog         string
 	invalidActionCode int
 	maxStoredOrders   int
 	logRequests       bool
@@ -60,7 +64,11 @@ func parseOptions(args []string, lookupEnv func(string) (string, bool), usage io
 	fs.DurationVar(&o.latency, "latency", 0, "delay added to every request")
 	fs.Float64Var(&o.rateLimit, "rate-limit", 0, "Dashboard requests per second before 429s (0: no limit)")
 	fs.IntVar(&o.rateBurst, "rate-burst", 0, "rate limit burst (0: the rate, at least 1)")
-	fs.Float64Var(&o.errorRate, "error-rate", 0, "fraction of Dashboard requests answered 503 at random (0..1)")
+	fs.Float64Var(&o.errorRate, "error-rate", 0, "fraction of Dashboard requests answered 503 at random, before any order is created (0..1)")
+	fs.DurationVar(&o.createDelay, "create-delay", 0, "least time a slow create takes before its order exists; the order is created even if the client has gone")
+	fs.DurationVar(&o.createDelayMax, "create-delay-max", 0, "most time a slow create takes, drawn at random from [create-delay, create-delay-max] (0: exactly create-delay)")
+	fs.Float64Var(&o.slowCreateRate, "slow-create-rate", 0, "fraction of creates that are slow when a create delay is set (0..1; 0: all)")
+	fs.StringVar(&o.createLog, "create-log", "", "append one JSON line per order created to `FILE` (at, account_id, order_id, customer_order_id, action, telephone_numbers)")
 	fs.IntVar(&o.invalidActionCode, "invalid-action-code", bwsim.DefaultInvalidActionCode, "ErrorCode for an invalid Action (13554 as documented, or 5129)")
 	fs.IntVar(&o.maxStoredOrders, "max-stored-orders", 10000, "orders kept before the oldest are forgotten (0: all)")
 	fs.BoolVar(&o.logRequests, "log-requests", true, "log one line per request")
@@ -97,13 +105,21 @@ func (o options) validate() error {
 		return errors.New("--account must not be empty")
 	case o.processingPolls < 0:
 		return errors.New("--processing-polls must not be negative")
-	case o.processingDelay < 0, o.latency < 0, o.tokenTTL < 0:
+	case o.processingDelay < 0, o.latency < 0, o.tokenTTL < 0, o.createDelay < 0, o.createDelayMax < 0:
 		return errors.New("durations must not be negative")
+	case o.createDelayMax != 0 && o.createDelayMax < o.createDelay:
+		return errors.New("--create-delay-max must be 0 or at least --create-delay")
+	case !(o.slowCreateRate >= 0 && o.slowCreateRate <= 1):
+		return errors.New("--slow-create-rate must be between 0 and 1")
+	case o.slowCreateRate > 0 && o.createDelay == 0 && o.createDelayMax == 0:
+		return errors.New("--slow-create-rate needs --create-delay or --create-delay-max")
+	case o.createLog == "-":
+		return errors.New("--create-log needs a file name; standard output is not supported")
 	case o.maxStoredOrders < 0:
 		return errors.New("--max-stored-orders must not be negative")
 	case o.rateLimit < 0 || o.rateBurst < 0:
 		return errors.New("--rate-limit and --rate-burst must not be negative")
-	case o.errorRate < 0 || o.errorRate > 1:
+	case !(o.errorRate >= 0 && o.errorRate <= 1):
 		return errors.New("--error-rate must be between 0 and 1")
 	}
 	for _, p := range splitList(o.ownedPrefixes) {
@@ -114,7 +130,8 @@ func (o options) validate() error {
 	return nil
 }
 
-// config turns the options into the simulator's configuration.
+// config turns the options into the simulator's configuration; the caller opens --create-log and
+// sets Config.CreateLog.
 func (o options) config() bwsim.Config {
 	return bwsim.Config{
 		Accounts: []bwsim.Account{{
@@ -134,6 +151,9 @@ func (o options) config() bwsim.Config {
 		RateLimit:         o.rateLimit,
 		RateBurst:         o.rateBurst,
 		ErrorRate:         o.errorRate,
+		CreateDelay:       o.createDelay,
+		CreateDelayMax:    o.createDelayMax,
+		SlowCreateRate:    o.slowCreateRate,
 		InvalidActionCode: o.invalidActionCode,
 		MaxStoredOrders:   o.maxStoredOrders,
 	}

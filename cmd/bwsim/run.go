@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 
 	"github.com/tnassign/tnassign/bandwidth/bwsim"
 )
@@ -24,22 +25,35 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 		return 2
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	var createLog io.Writer
+	if opts.createLog != "" {
+		f, err := os.OpenFile(opts.createLog, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		if err != nil {
+			logger.Error("cannot open the create log", "path", opts.createLog, "error", err)
+			return 1
+		}
+		// Serve returns only after every handler has, so nothing writes to f once it is closed.
+		defer f.Close()
+		createLog = f
+	}
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", opts.addr)
 	if err != nil {
 		logger.Error("cannot listen", "addr", opts.addr, "error", err)
 		return 1
 	}
-	if err := serve(ctx, ln, opts, logger); err != nil {
+	if err := serve(ctx, ln, opts, createLog, logger); err != nil {
 		logger.Error("stopped", "error", err)
 		return 1
 	}
 	return 0
 }
 
-// serve runs the simulator on ln until ctx ends.
-func serve(ctx context.Context, ln net.Listener, opts options, logger *slog.Logger) error {
+// serve runs the simulator on ln until ctx ends, recording created orders in createLog if it is
+// not nil.
+func serve(ctx context.Context, ln net.Listener, opts options, createLog io.Writer, logger *slog.Logger) error {
 	cfg := opts.config()
+	cfg.CreateLog = createLog
 	if opts.logRequests {
 		cfg.Logger = logger
 	}
@@ -56,7 +70,11 @@ func serve(ctx context.Context, ln net.Listener, opts options, logger *slog.Logg
 		"processing_delay", opts.processingDelay.String(),
 		"latency", opts.latency.String(),
 		"rate_limit", opts.rateLimit,
-		"error_rate", opts.errorRate)
+		"error_rate", opts.errorRate,
+		"create_delay", opts.createDelay.String(),
+		"create_delay_max", opts.createDelayMax.String(),
+		"slow_create_rate", opts.slowCreateRate,
+		"create_log", opts.createLog)
 	err := bwsim.New(cfg).Serve(ctx, ln)
 	if err == nil {
 		logger.Info("bwsim stopped")

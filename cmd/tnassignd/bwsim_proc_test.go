@@ -18,8 +18,9 @@ import (
 
 // simProcess is a standalone bwsim: Bandwidth's state outlives the tnassignd processes of a test.
 type simProcess struct {
-	url string
-	bw  *bandwidth.Client
+	url    string
+	bw     *bandwidth.Client
+	stderr *syncbuf.Buffer
 }
 
 // startSim builds and runs cmd/bwsim on a free port with args, until the test ends.
@@ -49,7 +50,7 @@ func startSim(t *testing.T, dir string, args ...string) *simProcess {
 				if err != nil {
 					t.Fatal(err)
 				}
-				return &simProcess{url: line.URL, bw: bw}
+				return &simProcess{url: line.URL, bw: bw, stderr: stderr}
 			}
 		}
 		select {
@@ -60,6 +61,23 @@ func startSim(t *testing.T, dir string, args ...string) *simProcess {
 		if time.Now().After(deadline) {
 			t.Fatalf("bwsim did not start:\n%s", stderr.String())
 		}
+	}
+}
+
+// waitLog waits until the simulator logged a line with msg that mentions substr.
+func (s *simProcess) waitLog(t *testing.T, msg, substr string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		for _, line := range strings.Split(s.stderr.String(), "\n") {
+			if strings.Contains(line, `"msg":"`+msg+`"`) && strings.Contains(line, substr) {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("bwsim did not log %q with %q within 30s:\n%s", msg, substr, s.stderr.String())
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 

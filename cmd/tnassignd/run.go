@@ -171,6 +171,7 @@ func logStart(log *slog.Logger, cfg config.Config) {
 		"batch_size", cfg.BatchSize,
 		"batch_linger", cfg.BatchLinger.String(),
 		"poll_interval", cfg.PollInterval.String(),
+		"bandwidth_timeout", cfg.BandwidthTimeout.String(),
 		"max_inflight_orders", cfg.MaxInflightOrders,
 		"max_inflight_per_job", cfg.MaxInflightPerJob,
 		"rate_limit", cfg.RateLimit,

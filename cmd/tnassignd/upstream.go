@@ -37,18 +37,34 @@ func newUpstream(cfg config.Config, obs bandwidth.Observer, log *slog.Logger) (*
 		limiter = bandwidth.NewAccountLimiter(cfg.RateLimit, 0)
 	}
 	c, err := bandwidth.New(bandwidth.Config{
-		BaseURL:  baseURL,
-		Auth:     auth,
-		Poll:     bandwidth.PollPolicy{Initial: cfg.PollInterval, Max: max(cfg.PollInterval, maxPollInterval)},
-		Limiter:  limiter,
-		Observer: obs,
-		Logger:   log.With("component", "bandwidth"),
+		BaseURL:        baseURL,
+		Auth:           auth,
+		RequestTimeout: cfg.BandwidthTimeout,
+		Poll:           bandwidth.PollPolicy{Initial: cfg.PollInterval, Max: max(cfg.PollInterval, maxPollInterval)},
+		Limiter:        limiter,
+		Observer:       obs,
+		Logger:         log.With("component", "bandwidth"),
 	})
 	if err != nil {
 		closeSim()
 		return nil, nil, fmt.Errorf("bandwidth client: %w", err)
 	}
+	// Which Bandwidth this process talks to, and how: a wrong URL shows here first.
+	log.Info("calling Bandwidth", "base_url", baseURL, "auth", authMethod(cfg), "simulated", cfg.Simulate,
+		"request_timeout", cfg.BandwidthTimeout.String())
 	return c, closeSim, nil
+}
+
+// authMethod names how tnassignd authenticates at Bandwidth, for the log.
+func authMethod(cfg config.Config) string {
+	switch {
+	case cfg.Simulate:
+		return "simulator"
+	case cfg.Credentials.Method == config.AuthOAuth:
+		return "oauth2 client credentials"
+	default:
+		return "basic (legacy)"
+	}
 }
 
 // maxPollInterval caps the poll backoff unless --poll-interval is larger.

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -21,10 +22,21 @@ import (
 // DaemonPackage is the import path of tnassignd.
 const DaemonPackage = "github.com/tnassign/tnassign/cmd/tnassignd"
 
+// EnvDaemonBinary names an environment variable that, when set, replaces
+// the tnassignd that Build would compile with an existing binary: the
+// end-to-end tests then run against another build, for example the
+// previous release, to show which of them it fails.
+const EnvDaemonBinary = "TNASSIGN_TEST_DAEMON_BINARY"
+
 // Build compiles the main package pkg (an import path of this module) into
-// dir and returns the binary's path.
+// dir and returns the binary's path (for DaemonPackage, the binary named by
+// EnvDaemonBinary instead, when set).
 func Build(t testing.TB, pkg, dir string) string {
 	t.Helper()
+	if bin := os.Getenv(EnvDaemonBinary); bin != "" && pkg == DaemonPackage {
+		t.Logf("testing tnassignd %s (%s)", bin, EnvDaemonBinary)
+		return bin
+	}
 	bin := filepath.Join(dir, filepath.Base(pkg))
 	cmd := exec.Command("go", "build", "-o", bin, pkg)
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -160,4 +172,45 @@ func servingAddrs(log string) (grpcAddr, httpAddr string) {
 		}
 	}
 	return "", ""
+}
+
+// Terminate sends SIGTERM, as a deploy or an operator would, and returns the
+// exit code once the daemon has exited (failing the test after 60 s).
+func (d *Daemon) Terminate(t testing.TB) int {
+	t.Helper()
+	select {
+	case <-d.exited:
+		return d.cmd.ProcessState.ExitCode()
+	default:
+	}
+	if err := d.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatalf("SIGTERM tnassignd: %v", err)
+	}
+	select {
+	case <-d.exited:
+		return d.cmd.ProcessState.ExitCode()
+	case <-time.After(60 * time.Second):
+		t.Fatalf("tnassignd did not exit within 60s of SIGTERM:\n%s", d.stderr.String())
+		return -1
+	}
+}
+
+// WaitLog waits until the daemon's log holds substr (failing the test after
+// 30 s, or when the daemon exits without having logged it).
+func (d *Daemon) WaitLog(t testing.TB, substr string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(d.stderr.String(), substr) {
+		select {
+		case <-d.exited:
+			if strings.Contains(d.stderr.String(), substr) {
+				return
+			}
+			t.Fatalf("tnassignd exited without logging %q:\n%s", substr, d.stderr.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("tnassignd did not log %q within 30s:\n%s", substr, d.stderr.String())
+		}
+	}
 }

@@ -18,6 +18,8 @@ var (
 	ErrRequestExists = errors.New("ledger: request id already used")
 	// ErrBadPageToken means a page token was malformed or belongs to another query.
 	ErrBadPageToken = errors.New("ledger: bad page token")
+	// ErrNotOwner means a write's Fence no longer matches the job: another replica claimed it since.
+	ErrNotOwner = errors.New("ledger: job owned by another replica")
 )
 
 // RequestIDRetention is how long, at least, a Store remembers a job's request id.
@@ -81,6 +83,13 @@ type Job struct {
 	// LeaseUntil is when its lease ends unless renewed. Both are set by the Store.
 	Owner      string
 	LeaseUntil time.Time
+	// Generation is the job's lease generation, set by the Store: FirstGeneration when created,
+	// incremented by every ClaimJobs of the job. Owner and Generation make the Fence of the
+	// job's writes.
+	Generation int64
+	// PreviousOwner is, in ClaimJobs' result only, the owner the job had before that claim;
+	// empty everywhere else.
+	PreviousOwner string
 }
 
 // Counts are the number counts of a job. For a finished job,
@@ -144,44 +153,65 @@ type Result struct {
 }
 
 // Store records jobs durably. The pipeline writes, per job, in this order: CreateJob; for each
-// batch RecordBatch before the batch is sent, RecordOrderID as soon as Bandwidth names the order,
-// RecordSettlement when it settles (or RecordBatchUnsent when it was never created);
-// RecordRejections as numbers are refused; FinishJob last.
-// Batches of one job are written concurrently; a Store must be safe for concurrent use.
+// batch RecordBatch before the batch is sent, RecordCreateAttempt before each attempt to create
+// its order, RecordOrderID as soon as Bandwidth names the order, RecordSettlement when it settles
+// (or RecordBatchUnsent when it was never created); RecordRejections as numbers are refused;
+// FinishJob last. Batches of one job are written concurrently; a Store must be safe for
+// concurrent use.
 //
 // Every method honours ctx and wraps its errors with context; a failure means the record may not
 // have been written and the pipeline treats it as its own fault. Methods that name a job return
-// an error matching ErrNotFound when it does not exist; the writes (Record*, MarkInputClosed,
-// FinishJob) and PendingWork also return ErrJobFinished when it has already finished, while the
-// reads serve finished jobs as well. Writes are durable when they return. A Store keeps no reference to the slices or strings it is given (a
-// short string may share the memory of a large network buffer).
+// an error matching ErrNotFound when it does not exist; the writes and PendingWork also return
+// ErrJobFinished when it has already finished, while the reads serve finished jobs as well.
+// Writes are durable when they return. A Store keeps no reference to the slices or strings it is
+// given (a short string may share the memory of a large network buffer).
+//
+// The writes to a running job (Record*, MarkInputClosed, FinishJob) are fenced: they take the
+// writer's Fence, and the Store checks it atomically with the write, in the same transaction.
+// When the job's Owner or Generation differ from the Fence's (another replica, or the same
+// replica after a restart, claimed the job since), the write changes nothing and returns an error
+// matching ErrNotOwner. Errors take precedence in this order: an unknown job is ErrNotFound, a
+// finished one ErrJobFinished, a stale Fence ErrNotOwner, and only then come the write's own
+// errors (an unknown batch, a Seq already recorded). A write racing with a ClaimJobs of its job
+// either lands before the claim or is refused: never after it. Only a claim fences a writer out:
+// a lease that ended (or that ReleaseLeases ended) without anyone claiming the job leaves its
+// owner's writes landing.
 type Store interface {
-	// CreateJob records a new running job owned by j.Owner. j.ID must be unique (ErrExists
-	// otherwise), and so must j.RequestID within the account when set (ErrRequestExists);
-	// State, Counts, CreatedAt, UpdatedAt and LeaseUntil are set by the Store. A request id
-	// whose job was created more than RequestIDRetention ago is free again: CreateJob takes it
-	// over and FindJobByRequestID returns the new job.
-	CreateJob(ctx context.Context, j Job) error
+	// CreateJob records a new running job owned by j.Owner until now+lease (DefaultLease when
+	// lease is not positive), at Generation FirstGeneration: its writes take the Fence
+	// {j.ID, j.Owner, FirstGeneration}. j.ID must be unique (ErrExists otherwise), and so must
+	// j.RequestID within the account when set (ErrRequestExists); State, Counts, CreatedAt,
+	// UpdatedAt, LeaseUntil and Generation are set by the Store. A request id whose job was
+	// created more than RequestIDRetention ago is free again: CreateJob takes it over and
+	// FindJobByRequestID returns the new job.
+	CreateJob(ctx context.Context, j Job, lease time.Duration) error
 	// RecordBatch records a batch and its numbers before it is sent to Bandwidth. Its numbers
 	// count as submitted with an unknown outcome until RecordSettlement. A Seq already recorded
-	// for the job is ErrExists.
-	RecordBatch(ctx context.Context, jobID string, b Batch) error
+	// for the job is ErrExists. The batch starts with no create attempt.
+	RecordBatch(ctx context.Context, f Fence, b Batch) error
+	// RecordCreateAttempt records that an attempt to create the order of the recorded batch seq
+	// (ErrNotFound otherwise) starts now and is over, on the sender's side, within bound: past
+	// that, the attempt cannot create an order any more. The batch's create deadline becomes the
+	// later of the one recorded and the Store's now+bound (now when bound is not positive), so
+	// that PendingWork tells the batch's next owner how long to wait before an earlier attempt
+	// can no longer create an order behind its back.
+	RecordCreateAttempt(ctx context.Context, f Fence, seq int, bound time.Duration) error
 	// RecordBatchUnsent records that a recorded batch was never created at Bandwidth (it was
 	// refused before any order existed), so its numbers are not submitted: they are listed in
 	// FinishJob's Result.NotSubmitted (and, while the job runs, in PendingWork's Unsent) and have
 	// no outcome of their own.
-	RecordBatchUnsent(ctx context.Context, jobID string, seq int) error
+	RecordBatchUnsent(ctx context.Context, f Fence, seq int) error
 	// RecordOrderID records Bandwidth's order id for a recorded batch (ErrNotFound otherwise), so
 	// that an order can be polled to its end even after a restart.
-	RecordOrderID(ctx context.Context, jobID string, seq int, orderID string) error
+	RecordOrderID(ctx context.Context, f Fence, seq int, orderID string) error
 	// RecordSettlement records how a recorded batch ended. Numbers named in s that are not in the
 	// batch are ignored; numbers of the batch named nowhere in s keep an unknown outcome.
-	RecordSettlement(ctx context.Context, jobID string, seq int, s Settlement) error
+	RecordSettlement(ctx context.Context, f Fence, seq int, s Settlement) error
 	// RecordRejections records numbers refused before reaching Bandwidth, in the order given.
-	RecordRejections(ctx context.Context, jobID string, rs []Rejection) error
+	RecordRejections(ctx context.Context, f Fence, rs []Rejection) error
 	// FinishJob records the job's final state, counts and not-submitted numbers. r.State must be
 	// final.
-	FinishJob(ctx context.Context, jobID string, r Result) error
+	FinishJob(ctx context.Context, f Fence, r Result) error
 	// GetJob returns the job as last recorded (ErrNotFound when unknown).
 	GetJob(ctx context.Context, jobID string) (Job, error)
 	// Ping reports whether the Store can take writes.
@@ -195,10 +225,10 @@ type Store interface {
 	// RecordReceived records numbers accepted for the job (canonical, distinct within the job) in
 	// arrival order, before they are batched, so that a job whose process died can list the ones
 	// never batched as not submitted. Every number later named in RecordBatch was recorded here.
-	RecordReceived(ctx context.Context, jobID string, numbers []string) error
+	RecordReceived(ctx context.Context, f Fence, numbers []string) error
 	// MarkInputClosed records that the caller sent every number (it half-closed its stream) and
 	// every received number is rejected or in a recorded batch.
-	MarkInputClosed(ctx context.Context, jobID string) error
+	MarkInputClosed(ctx context.Context, f Fence) error
 
 	// ListJobs returns a page of the account's jobs, newest first, filtered by q.State when it
 	// is set. The page token is opaque; a token from another account or filter is ErrBadPageToken.
@@ -221,30 +251,35 @@ type Store interface {
 	ListOutcomes(ctx context.Context, jobID string, q OutcomeQuery) (OutcomePage, error)
 
 	// ClaimJobs takes over up to limit running jobs whose lease has ended (their replica died or
-	// stopped), making owner their Owner until now+lease, and returns them. Concurrent callers
-	// never get the same job. A job created with CreateJob starts owned by j.Owner for lease
-	// DefaultLease.
+	// stopped), making owner their Owner until now+lease (DefaultLease when lease is not
+	// positive) and incrementing their Generation, and returns them with PreviousOwner set to
+	// the owner each had before. From then on only the Fence {ID, owner, Generation} of a
+	// returned job writes to it; the previous owner's writes are refused with ErrNotOwner, also
+	// when owner is the previous owner itself (a restarted replica). Concurrent callers never
+	// get the same job.
 	ClaimJobs(ctx context.Context, owner string, lease time.Duration, limit int) ([]Job, error)
 	// RenewLeases extends to now+lease the leases of those of the jobs named by jobIDs that are
 	// running and owned by owner, and returns their ids (in no particular order; none for no
 	// jobIDs). A job missing from the result is no longer owner's: finished, or claimed by
 	// another replica after its lease ended. owner's jobs not named keep their lease, so that a
 	// job owner stopped working on is claimed once it ends. A lease of a millisecond gives the
-	// named jobs up: they can be claimed at once.
+	// named jobs up: they can be claimed at once. Generations do not change.
 	RenewLeases(ctx context.Context, owner string, jobIDs []string, lease time.Duration) ([]string, error)
 	// ReleaseLeases ends now the lease of every running job owned by owner, so that ClaimJobs
-	// (of any replica, owner's next start included) takes them over without waiting.
+	// (of any replica, owner's next start included) takes them over without waiting. Owners and
+	// generations do not change: until a claim, owner's writes still land.
 	ReleaseLeases(ctx context.Context, owner string) error
 	// PendingWork returns what a job that lost its process still has to do: its batches that
-	// have not settled and are not unsent (with numbers and order id when known), the received
-	// numbers never put in a batch, in arrival order, and the numbers of unsent batches.
+	// have not settled and are not unsent (with numbers, order id when known and create
+	// attempts), the received numbers never put in a batch, in arrival order, and the numbers
+	// of unsent batches. It takes no Fence: it only reads.
 	PendingWork(ctx context.Context, jobID string) (PendingWork, error)
 	// Close releases the Store's resources; the Store is unusable afterwards.
 	Close() error
 }
 
-// DefaultLease is how long a job created by CreateJob stays owned without renewal; ClaimJobs and
-// RenewLeases use it too when given a lease that is not positive.
+// DefaultLease is the lease CreateJob, ClaimJobs and RenewLeases use when given one that is not
+// positive.
 const DefaultLease = 30 * time.Second
 
 // Page sizes of ListJobs and ListOutcomes: a PageSize that is not positive means the default, and
@@ -347,4 +382,14 @@ type PendingBatch struct {
 	// OrderID is empty when the process died before Bandwidth's answer was recorded: the
 	// order must be looked up by CustomerOrderID before it is ever sent again.
 	OrderID string
+	// CreateAttempted reports that RecordCreateAttempt recorded some attempt to create the
+	// batch's order: the order may exist at Bandwidth even though OrderID is empty.
+	CreateAttempted bool
+	// CreateWait is, as of the PendingWork read and by the Store's clock (the database's for SQL
+	// stores, so that replicas with skewed clocks agree), how long until the latest recorded
+	// attempt's deadline passes: until then an earlier attempt may still create the order, and
+	// the batch must not be sent again. It is 0 when the deadline passed or no attempt was
+	// recorded. A batch recorded by a release that did not record create attempts reports
+	// CreateAttempted true and CreateWait 0: an attempt may have been made, long enough ago.
+	CreateWait time.Duration
 }

@@ -44,6 +44,8 @@ type memBatch struct {
 	// result holds one entry per number: 0 unknown, 1 succeeded, 2+k failed with errors[k].
 	result []uint16
 	errors []codeDesc
+	// createUntil is the latest create attempt's deadline; zero when none was recorded.
+	createUntil time.Time
 }
 
 type codeDesc struct {
@@ -81,7 +83,7 @@ func (m *Memory) check(ctx context.Context, op string) error {
 }
 
 // CreateJob implements Store.
-func (m *Memory) CreateJob(ctx context.Context, j Job) error {
+func (m *Memory) CreateJob(ctx context.Context, j Job, lease time.Duration) error {
 	if j.ID == "" {
 		return fmt.Errorf("ledger: create job: empty id")
 	}
@@ -101,7 +103,8 @@ func (m *Memory) CreateJob(ctx context.Context, j Job) error {
 		}
 	}
 	j.State, j.Counts, j.Failure, j.CreatedAt, j.UpdatedAt = StateRunning, Counts{}, "", now, now
-	j.FinishedAt, j.InputClosed, j.LeaseUntil = time.Time{}, false, now.Add(DefaultLease)
+	j.FinishedAt, j.InputClosed, j.LeaseUntil = time.Time{}, false, now.Add(leaseOrDefault(lease))
+	j.Generation, j.PreviousOwner = FirstGeneration, ""
 	j.ID, j.AccountID, j.CustomerOrderID, j.RequestID = strings.Clone(j.ID), strings.Clone(j.AccountID),
 		strings.Clone(j.CustomerOrderID), strings.Clone(j.RequestID)
 	j.Owner = strings.Clone(j.Owner)
@@ -112,45 +115,50 @@ func (m *Memory) CreateJob(ctx context.Context, j Job) error {
 	return nil
 }
 
-// runningJob returns the unfinished job id and touches its UpdatedAt; the caller holds m.mu.
-func (m *Memory) runningJob(ctx context.Context, op, id string) (*memJob, error) {
+// runningJob returns the unfinished job f fences, when f is current, and touches its UpdatedAt;
+// the caller holds m.mu.
+func (m *Memory) runningJob(ctx context.Context, op string, f Fence) (*memJob, error) {
 	if err := m.check(ctx, op); err != nil {
 		return nil, err
 	}
-	j, ok := m.jobs[id]
+	j, ok := m.jobs[f.JobID]
 	if !ok {
-		return nil, fmt.Errorf("ledger: %s: job %s: %w", op, id, ErrNotFound)
+		return nil, fmt.Errorf("ledger: %s: job %s: %w", op, f.JobID, ErrNotFound)
 	}
 	if j.job.State.Final() {
-		return nil, fmt.Errorf("ledger: %s: job %s: %w", op, id, ErrJobFinished)
+		return nil, fmt.Errorf("ledger: %s: job %s: %w", op, f.JobID, ErrJobFinished)
+	}
+	if j.job.Owner != f.Owner || j.job.Generation != f.Generation {
+		return nil, fmt.Errorf("ledger: %s: job %s: owned by %q at generation %d, not by %q at generation %d: %w",
+			op, f.JobID, j.job.Owner, j.job.Generation, f.Owner, f.Generation, ErrNotOwner)
 	}
 	j.job.UpdatedAt = m.now()
 	return j, nil
 }
 
 // batch returns a recorded batch of a running job; the caller holds m.mu.
-func (m *Memory) batch(ctx context.Context, op, jobID string, seq int) (*memJob, *memBatch, error) {
-	j, err := m.runningJob(ctx, op, jobID)
+func (m *Memory) batch(ctx context.Context, op string, f Fence, seq int) (*memJob, *memBatch, error) {
+	j, err := m.runningJob(ctx, op, f)
 	if err != nil {
 		return nil, nil, err
 	}
 	b, ok := j.batches[seq]
 	if !ok {
-		return nil, nil, fmt.Errorf("ledger: %s: batch %d of job %s: %w", op, seq, jobID, ErrNotFound)
+		return nil, nil, fmt.Errorf("ledger: %s: batch %d of job %s: %w", op, seq, f.JobID, ErrNotFound)
 	}
 	return j, b, nil
 }
 
 // RecordBatch implements Store.
-func (m *Memory) RecordBatch(ctx context.Context, jobID string, b Batch) error {
+func (m *Memory) RecordBatch(ctx context.Context, f Fence, b Batch) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	j, err := m.runningJob(ctx, "record batch", jobID)
+	j, err := m.runningJob(ctx, "record batch", f)
 	if err != nil {
 		return err
 	}
 	if _, ok := j.batches[b.Seq]; ok {
-		return fmt.Errorf("ledger: record batch %d of job %s: %w", b.Seq, jobID, ErrExists)
+		return fmt.Errorf("ledger: record batch %d of job %s: %w", b.Seq, f.JobID, ErrExists)
 	}
 	j.batches[b.Seq] = &memBatch{
 		customerOrderID: strings.Clone(b.CustomerOrderID),
@@ -160,11 +168,25 @@ func (m *Memory) RecordBatch(ctx context.Context, jobID string, b Batch) error {
 	return nil
 }
 
-// RecordBatchUnsent implements Store.
-func (m *Memory) RecordBatchUnsent(ctx context.Context, jobID string, seq int) error {
+// RecordCreateAttempt implements Store.
+func (m *Memory) RecordCreateAttempt(ctx context.Context, f Fence, seq int, bound time.Duration) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	_, b, err := m.batch(ctx, "record batch unsent", jobID, seq)
+	_, b, err := m.batch(ctx, "record create attempt", f, seq)
+	if err != nil {
+		return err
+	}
+	if until := m.now().Add(max(bound, 0)); until.After(b.createUntil) {
+		b.createUntil = until
+	}
+	return nil
+}
+
+// RecordBatchUnsent implements Store.
+func (m *Memory) RecordBatchUnsent(ctx context.Context, f Fence, seq int) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	_, b, err := m.batch(ctx, "record batch unsent", f, seq)
 	if err != nil {
 		return err
 	}
@@ -173,10 +195,10 @@ func (m *Memory) RecordBatchUnsent(ctx context.Context, jobID string, seq int) e
 }
 
 // RecordOrderID implements Store.
-func (m *Memory) RecordOrderID(ctx context.Context, jobID string, seq int, orderID string) error {
+func (m *Memory) RecordOrderID(ctx context.Context, f Fence, seq int, orderID string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	_, b, err := m.batch(ctx, "record order id", jobID, seq)
+	_, b, err := m.batch(ctx, "record order id", f, seq)
 	if err != nil {
 		return err
 	}
@@ -185,10 +207,10 @@ func (m *Memory) RecordOrderID(ctx context.Context, jobID string, seq int, order
 }
 
 // RecordSettlement implements Store.
-func (m *Memory) RecordSettlement(ctx context.Context, jobID string, seq int, s Settlement) error {
+func (m *Memory) RecordSettlement(ctx context.Context, f Fence, seq int, s Settlement) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	j, b, err := m.batch(ctx, "record settlement", jobID, seq)
+	j, b, err := m.batch(ctx, "record settlement", f, seq)
 	if err != nil {
 		return err
 	}
@@ -219,10 +241,10 @@ func (m *Memory) RecordSettlement(ctx context.Context, jobID string, seq int, s 
 }
 
 // RecordRejections implements Store.
-func (m *Memory) RecordRejections(ctx context.Context, jobID string, rs []Rejection) error {
+func (m *Memory) RecordRejections(ctx context.Context, f Fence, rs []Rejection) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	j, err := m.runningJob(ctx, "record rejections", jobID)
+	j, err := m.runningJob(ctx, "record rejections", f)
 	if err != nil {
 		return err
 	}
@@ -235,10 +257,10 @@ func (m *Memory) RecordRejections(ctx context.Context, jobID string, rs []Reject
 }
 
 // RecordReceived implements Store.
-func (m *Memory) RecordReceived(ctx context.Context, jobID string, numbers []string) error {
+func (m *Memory) RecordReceived(ctx context.Context, f Fence, numbers []string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	j, err := m.runningJob(ctx, "record received", jobID)
+	j, err := m.runningJob(ctx, "record received", f)
 	if err != nil {
 		return err
 	}
@@ -248,10 +270,10 @@ func (m *Memory) RecordReceived(ctx context.Context, jobID string, numbers []str
 }
 
 // MarkInputClosed implements Store.
-func (m *Memory) MarkInputClosed(ctx context.Context, jobID string) error {
+func (m *Memory) MarkInputClosed(ctx context.Context, f Fence) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	j, err := m.runningJob(ctx, "mark input closed", jobID)
+	j, err := m.runningJob(ctx, "mark input closed", f)
 	if err != nil {
 		return err
 	}
@@ -260,13 +282,13 @@ func (m *Memory) MarkInputClosed(ctx context.Context, jobID string) error {
 }
 
 // FinishJob implements Store.
-func (m *Memory) FinishJob(ctx context.Context, jobID string, r Result) error {
+func (m *Memory) FinishJob(ctx context.Context, f Fence, r Result) error {
 	if !r.State.Final() {
-		return fmt.Errorf("ledger: finish job %s: state %q is not final", jobID, r.State)
+		return fmt.Errorf("ledger: finish job %s: state %q is not final", f.JobID, r.State)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	j, err := m.runningJob(ctx, "finish job", jobID)
+	j, err := m.runningJob(ctx, "finish job", f)
 	if err != nil {
 		return err
 	}

@@ -174,8 +174,12 @@ func (m *Memory) ClaimJobs(ctx context.Context, owner string, lease time.Duratio
 	})
 	out := make([]Job, 0, min(len(expired), max(limit, 0)))
 	for _, j := range expired[:min(len(expired), max(limit, 0))] {
+		previous := j.job.Owner
 		j.job.Owner, j.job.LeaseUntil = strings.Clone(owner), now.Add(leaseOrDefault(lease))
-		out = append(out, j.job)
+		j.job.Generation++
+		claimed := j.job
+		claimed.PreviousOwner = previous
+		out = append(out, claimed)
 	}
 	return out, nil
 }
@@ -229,6 +233,7 @@ func (m *Memory) PendingWork(ctx context.Context, jobID string) (PendingWork, er
 		return PendingWork{}, fmt.Errorf("ledger: pending work: job %s: %w", jobID, ErrJobFinished)
 	}
 	var w PendingWork
+	now := m.now()
 	batched := make(map[string]struct{})
 	for seq, b := range j.batches {
 		for i := range b.numbers.len() {
@@ -236,7 +241,8 @@ func (m *Memory) PendingWork(ctx context.Context, jobID string) (PendingWork, er
 		}
 		if !b.settled && !b.unsent {
 			w.Batches = append(w.Batches, PendingBatch{Seq: seq, CustomerOrderID: b.customerOrderID,
-				Numbers: b.numbers.strings(), OrderID: b.orderID})
+				Numbers: b.numbers.strings(), OrderID: b.orderID,
+				CreateAttempted: !b.createUntil.IsZero(), CreateWait: max(b.createUntil.Sub(now), 0)})
 		}
 	}
 	slices.SortFunc(w.Batches, func(a, b PendingBatch) int { return cmp.Compare(a.Seq, b.Seq) })

@@ -15,14 +15,15 @@ func TestMemory(t *testing.T) {
 	if err := m.Ping(ctx); err != nil {
 		t.Fatal(err)
 	}
-	job := ledger.Job{ID: "j1", AccountID: "9900000", Action: ledger.ActionAssign, RequestID: "r"}
-	if err := m.CreateJob(ctx, job); err != nil {
+	job := ledger.Job{ID: "j1", AccountID: "9900000", Action: ledger.ActionAssign, RequestID: "r", Owner: "replica-a"}
+	f := ledger.Fence{JobID: "j1", Owner: "replica-a", Generation: ledger.FirstGeneration}
+	if err := m.CreateJob(ctx, job, 0); err != nil {
 		t.Fatal(err)
 	}
-	if err := m.CreateJob(ctx, job); !errors.Is(err, ledger.ErrExists) {
+	if err := m.CreateJob(ctx, job, 0); !errors.Is(err, ledger.ErrExists) {
 		t.Errorf("second CreateJob: %v", err)
 	}
-	if err := m.RecordBatch(ctx, "nope", ledger.Batch{Seq: 1}); !errors.Is(err, ledger.ErrNotFound) {
+	if err := m.RecordBatch(ctx, ledger.Fence{JobID: "nope", Generation: ledger.FirstGeneration}, ledger.Batch{Seq: 1}); !errors.Is(err, ledger.ErrNotFound) {
 		t.Errorf("RecordBatch of unknown job: %v", err)
 	}
 	must := func(err error) {
@@ -31,21 +32,21 @@ func TestMemory(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	must(m.RecordBatch(ctx, "j1", ledger.Batch{Seq: 1, CustomerOrderID: "c-1", Numbers: []string{"9195550001", "9195550002", "9195550003"}}))
-	must(m.RecordBatch(ctx, "j1", ledger.Batch{Seq: 2, CustomerOrderID: "c-2", Numbers: []string{"9195550004"}}))
-	must(m.RecordBatch(ctx, "j1", ledger.Batch{Seq: 3, CustomerOrderID: "c-3", Numbers: []string{"9195550005"}}))
-	if err := m.RecordBatch(ctx, "j1", ledger.Batch{Seq: 1}); !errors.Is(err, ledger.ErrExists) {
+	must(m.RecordBatch(ctx, f, ledger.Batch{Seq: 1, CustomerOrderID: "c-1", Numbers: []string{"9195550001", "9195550002", "9195550003"}}))
+	must(m.RecordBatch(ctx, f, ledger.Batch{Seq: 2, CustomerOrderID: "c-2", Numbers: []string{"9195550004"}}))
+	must(m.RecordBatch(ctx, f, ledger.Batch{Seq: 3, CustomerOrderID: "c-3", Numbers: []string{"9195550005"}}))
+	if err := m.RecordBatch(ctx, f, ledger.Batch{Seq: 1}); !errors.Is(err, ledger.ErrExists) {
 		t.Errorf("repeated batch: %v", err)
 	}
-	must(m.RecordOrderID(ctx, "j1", 1, "o-1"))
-	must(m.RecordSettlement(ctx, "j1", 1, ledger.Settlement{OrderID: "o-1", Status: "PARTIAL",
+	must(m.RecordOrderID(ctx, f, 1, "o-1"))
+	must(m.RecordSettlement(ctx, f, 1, ledger.Settlement{OrderID: "o-1", Status: "PARTIAL",
 		Succeeded: []string{"9195550001", "9195550003"},
 		Errors:    []ledger.NumberError{{Code: 5076, Description: "not owned", Numbers: []string{"9195550002", "2025550100"}}}}))
-	must(m.RecordBatchUnsent(ctx, "j1", 3))
-	must(m.RecordRejections(ctx, "j1", []ledger.Rejection{{Number: "abc", Reason: "INVALID_FORMAT", Detail: "no digits"}}))
+	must(m.RecordBatchUnsent(ctx, f, 3))
+	must(m.RecordRejections(ctx, f, []ledger.Rejection{{Number: "abc", Reason: "INVALID_FORMAT", Detail: "no digits"}}))
 	counts := ledger.Counts{Received: 6, Rejected: 1, Succeeded: 2, Failed: 1, NotSubmitted: 1}
-	must(m.FinishJob(ctx, "j1", ledger.Result{State: ledger.StateAborted, Counts: counts, NotSubmitted: []string{"9195550005"}, Failure: "CANCELLED"}))
-	if err := m.RecordRejections(ctx, "j1", nil); !errors.Is(err, ledger.ErrJobFinished) {
+	must(m.FinishJob(ctx, f, ledger.Result{State: ledger.StateAborted, Counts: counts, NotSubmitted: []string{"9195550005"}, Failure: "CANCELLED"}))
+	if err := m.RecordRejections(ctx, f, nil); !errors.Is(err, ledger.ErrJobFinished) {
 		t.Errorf("write after finish: %v", err)
 	}
 	got, err := m.GetJob(ctx, "j1")

@@ -606,8 +606,13 @@ type JobFinished struct {
 	// The numbers counted in `not_submitted_count`, in canonical 10-digit form
 	// (or as sent, when not yet normalized).
 	NotSubmittedNumbers []string `protobuf:"bytes,7,rep,name=not_submitted_numbers,json=notSubmittedNumbers,proto3" json:"not_submitted_numbers,omitempty"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	// Why a FAILED or ABORTED job stopped early: the ErrorInfo reason of the
+	// status its call ended with, such as SHUTTING_DOWN, JOB_INTERRUPTED,
+	// BANDWIDTH_AUTH or INPUT_CUT_SHORT (an upload cut short by an error in the
+	// caller's input). Empty when the job ran to its end.
+	FailureReason string `protobuf:"bytes,8,opt,name=failure_reason,json=failureReason,proto3" json:"failure_reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *JobFinished) Reset() {
@@ -689,6 +694,13 @@ func (x *JobFinished) GetNotSubmittedNumbers() []string {
 	return nil
 }
 
+func (x *JobFinished) GetFailureReason() string {
+	if x != nil {
+		return x.FailureReason
+	}
+	return ""
+}
+
 var File_tnassign_v1_assignment_proto protoreflect.FileDescriptor
 
 const file_tnassign_v1_assignment_proto_rawDesc = "" +
@@ -716,7 +728,7 @@ const file_tnassign_v1_assignment_proto_rawDesc = "" +
 	"OrderError\x12\x12\n" +
 	"\x04code\x18\x01 \x01(\x05R\x04code\x12 \n" +
 	"\vdescription\x18\x02 \x01(\tR\vdescription\x12+\n" +
-	"\x11telephone_numbers\x18\x03 \x03(\tR\x10telephoneNumbers\"\xb8\x02\n" +
+	"\x11telephone_numbers\x18\x03 \x03(\tR\x10telephoneNumbers\"\xdf\x02\n" +
 	"\vJobFinished\x12+\n" +
 	"\x05state\x18\x01 \x01(\x0e2\x15.tnassign.v1.JobStateR\x05state\x12%\n" +
 	"\x0ereceived_count\x18\x02 \x01(\x03R\rreceivedCount\x12%\n" +
@@ -724,7 +736,8 @@ const file_tnassign_v1_assignment_proto_rawDesc = "" +
 	"\x0fsucceeded_count\x18\x04 \x01(\x03R\x0esucceededCount\x12!\n" +
 	"\ffailed_count\x18\x05 \x01(\x03R\vfailedCount\x12.\n" +
 	"\x13not_submitted_count\x18\x06 \x01(\x03R\x11notSubmittedCount\x122\n" +
-	"\x15not_submitted_numbers\x18\a \x03(\tR\x13notSubmittedNumbers*H\n" +
+	"\x15not_submitted_numbers\x18\a \x03(\tR\x13notSubmittedNumbers\x12%\n" +
+	"\x0efailure_reason\x18\b \x01(\tR\rfailureReason*H\n" +
 	"\x06Action\x12\x16\n" +
 	"\x12ACTION_UNSPECIFIED\x10\x00\x12\x11\n" +
 	"\rACTION_ASSIGN\x10\x01\x12\x13\n" +

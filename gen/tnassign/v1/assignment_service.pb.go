@@ -51,7 +51,16 @@ type AssignNumbersRequest struct {
 	// When true, the job is a dry run: numbers are normalized, deduplicated and
 	// planned into orders, rejections are reported, and nothing is sent to
 	// Bandwidth. Read from the first message only.
-	ValidateOnly  bool `protobuf:"varint,5,opt,name=validate_only,json=validateOnly,proto3" json:"validate_only,omitempty"`
+	ValidateOnly bool `protobuf:"varint,5,opt,name=validate_only,json=validateOnly,proto3" json:"validate_only,omitempty"`
+	// Set, in the last message instead of more numbers, by a caller whose input
+	// ended early because of an error on its side, to say what went wrong. The
+	// JSON gateway sets it when an upload line cannot be decoded or the body
+	// exceeds the size limit. The job takes no more numbers: it settles what it
+	// was sent, lists the rest of what it received as not submitted, and ends
+	// ABORTED with failure_reason INPUT_CUT_SHORT, recorded like any outcome
+	// (GetAssignmentJob, WatchAssignmentJob and replays show it); the call ends
+	// with INVALID_ARGUMENT after `finished`. At most 1,000 characters are kept.
+	InputError    string `protobuf:"bytes,6,opt,name=input_error,json=inputError,proto3" json:"input_error,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -119,6 +128,13 @@ func (x *AssignNumbersRequest) GetValidateOnly() bool {
 		return x.ValidateOnly
 	}
 	return false
+}
+
+func (x *AssignNumbersRequest) GetInputError() string {
+	if x != nil {
+		return x.InputError
+	}
+	return ""
 }
 
 // AssignNumbersResponse is one event of an AssignNumbers response stream.
@@ -259,7 +275,16 @@ type UnassignNumbersRequest struct {
 	RequestId string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	// When true, validate and plan only; nothing is sent to Bandwidth. First
 	// message only.
-	ValidateOnly  bool `protobuf:"varint,5,opt,name=validate_only,json=validateOnly,proto3" json:"validate_only,omitempty"`
+	ValidateOnly bool `protobuf:"varint,5,opt,name=validate_only,json=validateOnly,proto3" json:"validate_only,omitempty"`
+	// Set, in the last message instead of more numbers, by a caller whose input
+	// ended early because of an error on its side, to say what went wrong. The
+	// JSON gateway sets it when an upload line cannot be decoded or the body
+	// exceeds the size limit. The job takes no more numbers: it settles what it
+	// was sent, lists the rest of what it received as not submitted, and ends
+	// ABORTED with failure_reason INPUT_CUT_SHORT, recorded like any outcome
+	// (GetAssignmentJob, WatchAssignmentJob and replays show it); the call ends
+	// with INVALID_ARGUMENT after `finished`. At most 1,000 characters are kept.
+	InputError    string `protobuf:"bytes,6,opt,name=input_error,json=inputError,proto3" json:"input_error,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -327,6 +352,13 @@ func (x *UnassignNumbersRequest) GetValidateOnly() bool {
 		return x.ValidateOnly
 	}
 	return false
+}
+
+func (x *UnassignNumbersRequest) GetInputError() string {
+	if x != nil {
+		return x.InputError
+	}
+	return ""
 }
 
 // UnassignNumbersResponse is one event of an UnassignNumbers response stream.
@@ -454,7 +486,7 @@ var File_tnassign_v1_assignment_service_proto protoreflect.FileDescriptor
 
 const file_tnassign_v1_assignment_service_proto_rawDesc = "" +
 	"\n" +
-	"$tnassign/v1/assignment_service.proto\x12\vtnassign.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1ctnassign/v1/assignment.proto\x1a\x15tnassign/v1/job.proto\"\xd2\x01\n" +
+	"$tnassign/v1/assignment_service.proto\x12\vtnassign.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1ctnassign/v1/assignment.proto\x1a\x15tnassign/v1/job.proto\"\xf3\x01\n" +
 	"\x14AssignNumbersRequest\x12\x1d\n" +
 	"\n" +
 	"account_id\x18\x01 \x01(\tR\taccountId\x12+\n" +
@@ -462,13 +494,15 @@ const file_tnassign_v1_assignment_service_proto_rawDesc = "" +
 	"\x11customer_order_id\x18\x03 \x01(\tR\x0fcustomerOrderId\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x04 \x01(\tR\trequestId\x12#\n" +
-	"\rvalidate_only\x18\x05 \x01(\bR\fvalidateOnly\"\xfc\x01\n" +
+	"\rvalidate_only\x18\x05 \x01(\bR\fvalidateOnly\x12\x1f\n" +
+	"\vinput_error\x18\x06 \x01(\tR\n" +
+	"inputError\"\xfc\x01\n" +
 	"\x15AssignNumbersResponse\x123\n" +
 	"\astarted\x18\x01 \x01(\v2\x17.tnassign.v1.JobStartedH\x00R\astarted\x12:\n" +
 	"\brejected\x18\x02 \x01(\v2\x1c.tnassign.v1.NumbersRejectedH\x00R\brejected\x121\n" +
 	"\x05order\x18\x03 \x01(\v2\x19.tnassign.v1.OrderSettledH\x00R\x05order\x126\n" +
 	"\bfinished\x18\x04 \x01(\v2\x18.tnassign.v1.JobFinishedH\x00R\bfinishedB\a\n" +
-	"\x05event\"\xd4\x01\n" +
+	"\x05event\"\xf5\x01\n" +
 	"\x16UnassignNumbersRequest\x12\x1d\n" +
 	"\n" +
 	"account_id\x18\x01 \x01(\tR\taccountId\x12+\n" +
@@ -476,7 +510,9 @@ const file_tnassign_v1_assignment_service_proto_rawDesc = "" +
 	"\x11customer_order_id\x18\x03 \x01(\tR\x0fcustomerOrderId\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x04 \x01(\tR\trequestId\x12#\n" +
-	"\rvalidate_only\x18\x05 \x01(\bR\fvalidateOnly\"\xfe\x01\n" +
+	"\rvalidate_only\x18\x05 \x01(\bR\fvalidateOnly\x12\x1f\n" +
+	"\vinput_error\x18\x06 \x01(\tR\n" +
+	"inputError\"\xfe\x01\n" +
 	"\x17UnassignNumbersResponse\x123\n" +
 	"\astarted\x18\x01 \x01(\v2\x17.tnassign.v1.JobStartedH\x00R\astarted\x12:\n" +
 	"\brejected\x18\x02 \x01(\v2\x1c.tnassign.v1.NumbersRejectedH\x00R\brejected\x121\n" +

@@ -77,12 +77,13 @@ type AssignmentServiceClient interface {
 	//     working on the job before it finished: it shut down before the job's
 	//     orders settled, or it lost the job to another replica. The job is not
 	//     over: it stays RUNNING, and another replica (or this service once
-	//     restarted) polls its orders to their end and finishes it. Do not resend
-	//     its numbers: follow the job named by the ErrorInfo metadata `job_id`
-	//     (also in `started`) with WatchAssignmentJob, which replays every
-	//     outcome, including those this stream did not deliver, then `finished`.
-	//     Numbers of the stream that the job never received appear in none of
-	//     its outcomes;
+	//     restarted) polls its orders to their end and finishes it. Follow the
+	//     job named by the ErrorInfo metadata `job_id` (also in `started`) with
+	//     WatchAssignmentJob, which replays every outcome, including those this
+	//     stream did not deliver, then `finished`. The metadata `numbers_read`
+	//     says how many numbers of this stream, in the order sent, the job took:
+	//     do not resend those; the numbers after them were not read and have no
+	//     outcome: send them again in a new call;
 	//   - CANCELLED / DEADLINE_EXCEEDED when the caller goes away;
 	//   - INTERNAL for a defect in the service (no internals are disclosed).
 	// Every status carries one google.rpc.ErrorInfo with domain `tnassign` (and
@@ -264,12 +265,13 @@ type AssignmentServiceServer interface {
 	//     working on the job before it finished: it shut down before the job's
 	//     orders settled, or it lost the job to another replica. The job is not
 	//     over: it stays RUNNING, and another replica (or this service once
-	//     restarted) polls its orders to their end and finishes it. Do not resend
-	//     its numbers: follow the job named by the ErrorInfo metadata `job_id`
-	//     (also in `started`) with WatchAssignmentJob, which replays every
-	//     outcome, including those this stream did not deliver, then `finished`.
-	//     Numbers of the stream that the job never received appear in none of
-	//     its outcomes;
+	//     restarted) polls its orders to their end and finishes it. Follow the
+	//     job named by the ErrorInfo metadata `job_id` (also in `started`) with
+	//     WatchAssignmentJob, which replays every outcome, including those this
+	//     stream did not deliver, then `finished`. The metadata `numbers_read`
+	//     says how many numbers of this stream, in the order sent, the job took:
+	//     do not resend those; the numbers after them were not read and have no
+	//     outcome: send them again in a new call;
 	//   - CANCELLED / DEADLINE_EXCEEDED when the caller goes away;
 	//   - INTERNAL for a defect in the service (no internals are disclosed).
 	// Every status carries one google.rpc.ErrorInfo with domain `tnassign` (and

@@ -121,7 +121,11 @@ type AssignmentJob struct {
 	// When the job last changed.
 	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,16,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
 	// When the job reached its final state; unset while it runs.
-	FinishTime    *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=finish_time,json=finishTime,proto3" json:"finish_time,omitempty"`
+	FinishTime *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=finish_time,json=finishTime,proto3" json:"finish_time,omitempty"`
+	// Why a FAILED or ABORTED job stopped early: the ErrorInfo reason of the
+	// status its call ended with (see JobFinished.failure_reason). Empty while
+	// the job runs and when it ran to its end.
+	FailureReason string `protobuf:"bytes,18,opt,name=failure_reason,json=failureReason,proto3" json:"failure_reason,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -273,6 +277,13 @@ func (x *AssignmentJob) GetFinishTime() *timestamppb.Timestamp {
 		return x.FinishTime
 	}
 	return nil
+}
+
+func (x *AssignmentJob) GetFailureReason() string {
+	if x != nil {
+		return x.FailureReason
+	}
+	return ""
 }
 
 // JobOrder is one Bandwidth order of a job.
@@ -1150,7 +1161,7 @@ var File_tnassign_v1_job_proto protoreflect.FileDescriptor
 
 const file_tnassign_v1_job_proto_rawDesc = "" +
 	"\n" +
-	"\x15tnassign/v1/job.proto\x12\vtnassign.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ctnassign/v1/assignment.proto\"\xd3\x05\n" +
+	"\x15tnassign/v1/job.proto\x12\vtnassign.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ctnassign/v1/assignment.proto\"\xfa\x05\n" +
 	"\rAssignmentJob\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x15\n" +
 	"\x06job_id\x18\x02 \x01(\tR\x05jobId\x12\x1d\n" +
@@ -1174,7 +1185,8 @@ const file_tnassign_v1_job_proto_rawDesc = "" +
 	"\vupdate_time\x18\x10 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"updateTime\x12;\n" +
 	"\vfinish_time\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"finishTime\"\xed\x01\n" +
+	"finishTime\x12%\n" +
+	"\x0efailure_reason\x18\x12 \x01(\tR\rfailureReason\"\xed\x01\n" +
 	"\bJobOrder\x12\x19\n" +
 	"\border_id\x18\x01 \x01(\tR\aorderId\x12*\n" +
 	"\x11customer_order_id\x18\x02 \x01(\tR\x0fcustomerOrderId\x12J\n" +

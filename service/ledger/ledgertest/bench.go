@@ -25,14 +25,14 @@ func Bench(b *testing.B, newStore func(b *testing.B) ledger.Store) {
 		b.RunParallel(func(pb *testing.PB) {
 			// Each goroutine works on a job of its own, as concurrent jobs do.
 			id := fmt.Sprintf("job-%p", pb)
-			if err := s.CreateJob(b.Context(), ledger.Job{ID: id, AccountID: "a", Action: ledger.ActionAssign}); err != nil {
+			if err := s.CreateJob(b.Context(), benchJob(id), 0); err != nil {
 				b.Error(err)
 				return
 			}
 			n := 0
 			for pb.Next() {
 				n++
-				if err := settleOne(b, s, id, n); err != nil {
+				if err := settleOne(b, s, fence(id), n); err != nil {
 					b.Error(err)
 					return
 				}
@@ -42,12 +42,12 @@ func Bench(b *testing.B, newStore func(b *testing.B) ledger.Store) {
 	})
 	b.Run("RecordReceived", func(b *testing.B) {
 		s := newStore(b)
-		must(b, s.CreateJob(b.Context(), ledger.Job{ID: "job", AccountID: "a", Action: ledger.ActionAssign}))
+		must(b, s.CreateJob(b.Context(), benchJob("job"), 0))
 		const chunk = 500
 		nums := numbers(1000000000, chunk) // the store does not check distinctness
 		start := time.Now()
 		for b.Loop() {
-			must(b, s.RecordReceived(b.Context(), "job", nums))
+			must(b, s.RecordReceived(b.Context(), fence("job"), nums))
 		}
 		b.ReportMetric(float64(b.N*chunk)/time.Since(start).Seconds(), "numbers/s")
 	})
@@ -55,14 +55,19 @@ func Bench(b *testing.B, newStore func(b *testing.B) ledger.Store) {
 
 const batchSize = 5000
 
+// benchJob is a job of the benchmarks, owned as fence expects.
+func benchJob(id string) ledger.Job {
+	return ledger.Job{ID: id, AccountID: "a", Action: ledger.ActionAssign, Owner: fence(id).Owner}
+}
+
 // benchSettlement records b.N settled batches of one job.
 func benchSettlement(b *testing.B, s ledger.Store, id string) {
-	must(b, s.CreateJob(b.Context(), ledger.Job{ID: id, AccountID: "a", Action: ledger.ActionAssign}))
+	must(b, s.CreateJob(b.Context(), benchJob(id), 0))
 	n := 0
 	start := time.Now()
 	for b.Loop() {
 		n++
-		must(b, settleOne(b, s, id, n))
+		must(b, settleOne(b, s, fence(id), n))
 	}
 	b.ReportMetric(float64(n*batchSize)/time.Since(start).Seconds(), "numbers/s")
 }
@@ -71,16 +76,16 @@ func benchSettlement(b *testing.B, s ledger.Store, id string) {
 // than some stores spend recording them, and a store does not check distinctness across batches.
 var benchNumbers = numbers(1000000000, batchSize)
 
-// settleOne records, names and settles batch seq of job id.
-func settleOne(b *testing.B, s ledger.Store, id string, seq int) error {
+// settleOne records, names and settles batch seq of the job f fences.
+func settleOne(b *testing.B, s ledger.Store, f ledger.Fence, seq int) error {
 	nums := benchNumbers
 	ctx := b.Context()
-	if err := s.RecordBatch(ctx, id, ledger.Batch{Seq: seq, CustomerOrderID: fmt.Sprint("c-", seq), Numbers: nums}); err != nil {
+	if err := s.RecordBatch(ctx, f, ledger.Batch{Seq: seq, CustomerOrderID: fmt.Sprint("c-", seq), Numbers: nums}); err != nil {
 		return err
 	}
-	if err := s.RecordOrderID(ctx, id, seq, fmt.Sprint("order-", seq)); err != nil {
+	if err := s.RecordOrderID(ctx, f, seq, fmt.Sprint("order-", seq)); err != nil {
 		return err
 	}
-	return s.RecordSettlement(ctx, id, seq, ledger.Settlement{OrderID: fmt.Sprint("order-", seq), Status: "PARTIAL",
+	return s.RecordSettlement(ctx, f, seq, ledger.Settlement{OrderID: fmt.Sprint("order-", seq), Status: "PARTIAL",
 		Succeeded: nums[50:], Errors: []ledger.NumberError{{Code: 5076, Description: "not owned", Numbers: nums[:50]}}})
 }

@@ -28,7 +28,7 @@ func testCreateAndGet(t *testing.T, s ledger.Store) {
 		RequestID: "req-1", ValidateOnly: true, Owner: "replica-a",
 		// The store sets these; whatever the caller passes is ignored.
 		State: ledger.StateFailed, Counts: ledger.Counts{Received: 9}, Failure: "X", InputClosed: true}
-	must(t, s.CreateJob(ctx(t), in))
+	must(t, s.CreateJob(ctx(t), in, ledger.DefaultLease))
 	after := time.Now()
 	got := getJob(t, s, "job-1")
 	if got.ID != in.ID || got.AccountID != in.AccountID || got.Action != in.Action || got.CustomerOrderID != in.CustomerOrderID ||
@@ -47,9 +47,9 @@ func testCreateAndGet(t *testing.T, s ledger.Store) {
 	_, err := s.GetJob(ctx(t), "job-2")
 	wantErr(t, "GetJob of an unknown job", err, ledger.ErrNotFound)
 
-	must(t, s.MarkInputClosed(ctx(t), "job-1"))
+	must(t, s.MarkInputClosed(ctx(t), fence("job-1")))
 	counts := ledger.Counts{Received: 4, Rejected: 1, Succeeded: 1, Failed: 1, NotSubmitted: 1}
-	must(t, s.FinishJob(ctx(t), "job-1", ledger.Result{State: ledger.StatePartial, Counts: counts, Failure: "UPSTREAM_UNAVAILABLE"}))
+	must(t, s.FinishJob(ctx(t), fence("job-1"), ledger.Result{State: ledger.StatePartial, Counts: counts, Failure: "UPSTREAM_UNAVAILABLE"}))
 	done := getJob(t, s, "job-1")
 	if done.State != ledger.StatePartial || done.Counts != counts || done.Failure != "UPSTREAM_UNAVAILABLE" || !done.InputClosed {
 		t.Errorf("finished job %+v", done)
@@ -64,8 +64,8 @@ func testCreateAndGet(t *testing.T, s ledger.Store) {
 
 func testCreateErrors(t *testing.T, s ledger.Store) {
 	createJob(t, s, "job-1")
-	wantErr(t, "CreateJob with a taken id", s.CreateJob(ctx(t), ledger.Job{ID: "job-1", AccountID: "acct-2", Action: ledger.ActionAssign}), ledger.ErrExists)
-	if err := s.CreateJob(ctx(t), ledger.Job{AccountID: "acct-1", Action: ledger.ActionAssign}); err == nil {
+	wantErr(t, "CreateJob with a taken id", s.CreateJob(ctx(t), ledger.Job{ID: "job-1", AccountID: "acct-2", Action: ledger.ActionAssign}, ledger.DefaultLease), ledger.ErrExists)
+	if err := s.CreateJob(ctx(t), ledger.Job{AccountID: "acct-1", Action: ledger.ActionAssign}, ledger.DefaultLease); err == nil {
 		t.Error("CreateJob with an empty id succeeded")
 	}
 	// Jobs without a request id never collide.
@@ -76,14 +76,14 @@ func testCreateErrors(t *testing.T, s ledger.Store) {
 func testRequestID(t *testing.T, s ledger.Store) {
 	_, err := s.FindJobByRequestID(ctx(t), "acct-1", "req-1")
 	wantErr(t, "FindJobByRequestID before any job", err, ledger.ErrNotFound)
-	must(t, s.CreateJob(ctx(t), ledger.Job{ID: "job-1", AccountID: "acct-1", Action: ledger.ActionAssign, RequestID: "req-1"}))
-	err = s.CreateJob(ctx(t), ledger.Job{ID: "job-2", AccountID: "acct-1", Action: ledger.ActionAssign, RequestID: "req-1"})
+	must(t, s.CreateJob(ctx(t), ledger.Job{ID: "job-1", AccountID: "acct-1", Action: ledger.ActionAssign, RequestID: "req-1", Owner: "replica-a"}, ledger.DefaultLease))
+	err = s.CreateJob(ctx(t), ledger.Job{ID: "job-2", AccountID: "acct-1", Action: ledger.ActionAssign, RequestID: "req-1"}, ledger.DefaultLease)
 	wantErr(t, "CreateJob with a taken request id", err, ledger.ErrRequestExists)
 	if _, err := s.GetJob(ctx(t), "job-2"); !errors.Is(err, ledger.ErrNotFound) {
 		t.Errorf("the refused job exists: %v", err)
 	}
 	// The same request id in another account is another key.
-	must(t, s.CreateJob(ctx(t), ledger.Job{ID: "job-3", AccountID: "acct-2", Action: ledger.ActionAssign, RequestID: "req-1"}))
+	must(t, s.CreateJob(ctx(t), ledger.Job{ID: "job-3", AccountID: "acct-2", Action: ledger.ActionAssign, RequestID: "req-1"}, ledger.DefaultLease))
 	for _, c := range []struct{ account, request, want string }{
 		{"acct-1", "req-1", "job-1"}, {"acct-2", "req-1", "job-3"}, {"acct-3", "req-1", ""}, {"acct-1", "req-2", ""}, {"acct-1", "", ""},
 	} {
@@ -102,7 +102,7 @@ func testRequestID(t *testing.T, s ledger.Store) {
 		t.Errorf("FindJobByRequestID of a finished job = %+v, %v", j, err)
 	}
 	wantErr(t, "CreateJob reusing a finished job's request id",
-		s.CreateJob(ctx(t), ledger.Job{ID: "job-4", AccountID: "acct-1", Action: ledger.ActionAssign, RequestID: "req-1"}), ledger.ErrRequestExists)
+		s.CreateJob(ctx(t), ledger.Job{ID: "job-4", AccountID: "acct-1", Action: ledger.ActionAssign, RequestID: "req-1"}, ledger.DefaultLease), ledger.ErrRequestExists)
 }
 
 func testConcurrentRequestID(t *testing.T, s ledger.Store) {
@@ -111,7 +111,7 @@ func testConcurrentRequestID(t *testing.T, s ledger.Store) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			errs[i] = s.CreateJob(ctx(t), ledger.Job{ID: fmt.Sprintf("job-%d", i), AccountID: "acct-1", Action: ledger.ActionAssign, RequestID: "req"})
+			errs[i] = s.CreateJob(ctx(t), ledger.Job{ID: fmt.Sprintf("job-%d", i), AccountID: "acct-1", Action: ledger.ActionAssign, RequestID: "req"}, ledger.DefaultLease)
 		})
 	}
 	wg.Wait()
@@ -142,7 +142,7 @@ func testConcurrentCreateSameID(t *testing.T, s ledger.Store) {
 	created := 0
 	for range n {
 		wg.Go(func() {
-			err := s.CreateJob(ctx(t), ledger.Job{ID: "job-1", AccountID: "acct-1", Action: ledger.ActionAssign})
+			err := s.CreateJob(ctx(t), ledger.Job{ID: "job-1", AccountID: "acct-1", Action: ledger.ActionAssign}, ledger.DefaultLease)
 			mu.Lock()
 			defer mu.Unlock()
 			if err == nil {
@@ -176,7 +176,7 @@ func testCanceledContext(t *testing.T, s ledger.Store) {
 	createJob(t, s, "job-1")
 	c, cancel := context.WithCancel(ctx(t))
 	cancel()
-	if err := s.RecordBatch(c, "job-1", ledger.Batch{Seq: 1, CustomerOrderID: "c-1", Numbers: numbers(9195550000, 3)}); !errors.Is(err, context.Canceled) {
+	if err := s.RecordBatch(c, fence("job-1"), ledger.Batch{Seq: 1, CustomerOrderID: "c-1", Numbers: numbers(9195550000, 3)}); !errors.Is(err, context.Canceled) {
 		t.Errorf("RecordBatch with a canceled context: %v", err)
 	}
 	if _, err := s.GetJob(c, "job-1"); !errors.Is(err, context.Canceled) {

@@ -74,7 +74,7 @@ func testClaim(t *testing.T, s ledger.Store) {
 func testConcurrentClaim(t *testing.T, s ledger.Store) {
 	const jobs, claimers = 24, 4
 	for i := range jobs {
-		must(t, s.CreateJob(ctx(t), ledger.Job{ID: fmt.Sprintf("job-%02d", i), AccountID: "acct-1", Action: ledger.ActionAssign, Owner: "dead"}))
+		must(t, s.CreateJob(ctx(t), ledger.Job{ID: fmt.Sprintf("job-%02d", i), AccountID: "acct-1", Action: ledger.ActionAssign, Owner: "dead"}, ledger.DefaultLease))
 	}
 	expire(t, s, "dead")
 	var (
@@ -124,7 +124,7 @@ func testRenew(t *testing.T, s ledger.Store) {
 		createJob(t, s, id)
 	}
 	finish(t, s, "done", ledger.StateFailed)
-	must(t, s.CreateJob(ctx(t), ledger.Job{ID: "b-1", AccountID: "acct-1", Action: ledger.ActionAssign, Owner: "replica-b"}))
+	must(t, s.CreateJob(ctx(t), ledger.Job{ID: "b-1", AccountID: "acct-1", Action: ledger.ActionAssign, Owner: "replica-b"}, ledger.DefaultLease))
 	leaseB := getJob(t, s, "b-1").LeaseUntil
 	before := time.Now()
 	equal(t, "renewed", renew(t, s, "replica-a", time.Hour, "a-1", "a-2", "done", "b-1", "unknown", "a-1"), []string{"a-1", "a-2"})
@@ -140,23 +140,25 @@ func testRenew(t *testing.T, s ledger.Store) {
 	js, err := s.ClaimJobs(ctx(t), "replica-c", time.Minute, 10)
 	must(t, err)
 	ids := make([]string, len(js))
+	fences := map[string]ledger.Fence{}
 	for i, j := range js {
 		ids[i] = j.ID
+		fences[j.ID] = ledger.Fence{JobID: j.ID, Owner: j.Owner, Generation: j.Generation}
 	}
 	slices.Sort(ids)
 	if !slices.Equal(ids, []string{"a-1", "a-2"}) {
-		t.Errorf("claimed %v, want the expired running jobs a-1 and a-2", ids)
+		t.Fatalf("claimed %v, want the expired running jobs a-1 and a-2", ids)
 	}
 	if ids := renew(t, s, "replica-a", time.Hour, "a-1", "a-2"); len(ids) != 0 {
 		t.Errorf("replica-a renewed %v after losing its jobs", ids)
 	}
-	finish(t, s, "a-1", ledger.StateSucceeded)
+	must(t, s.FinishJob(ctx(t), fences["a-1"], ledger.Result{State: ledger.StateSucceeded}))
 	equal(t, "renewed after a-1 finished", renew(t, s, "replica-c", time.Minute, "a-1", "a-2"), []string{"a-2"})
 	if ids := renew(t, s, "replica-c", time.Minute); len(ids) != 0 {
 		t.Errorf("renewing no job renewed %v", ids)
 	}
 	// A job not named keeps its lease: it ends, and the job can be claimed.
-	must(t, s.CreateJob(ctx(t), ledger.Job{ID: "c-2", AccountID: "acct-1", Action: ledger.ActionAssign, Owner: "replica-c"}))
+	must(t, s.CreateJob(ctx(t), ledger.Job{ID: "c-2", AccountID: "acct-1", Action: ledger.ActionAssign, Owner: "replica-c"}, ledger.DefaultLease))
 	equal(t, "renewed for a millisecond", renew(t, s, "replica-c", time.Millisecond, "c-2"), []string{"c-2"})
 	renew(t, s, "replica-c", time.Hour, "a-2")
 	time.Sleep(5 * time.Millisecond)
@@ -173,7 +175,7 @@ func testRenewMany(t *testing.T, s ledger.Store) {
 	ids := make([]string, n)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("job-%04d", i)
-		must(t, s.CreateJob(ctx(t), ledger.Job{ID: ids[i], AccountID: "acct-1", Action: ledger.ActionAssign, Owner: "replica-a"}))
+		must(t, s.CreateJob(ctx(t), ledger.Job{ID: ids[i], AccountID: "acct-1", Action: ledger.ActionAssign, Owner: "replica-a"}, ledger.DefaultLease))
 	}
 	finish(t, s, ids[7], ledger.StateSucceeded)
 	want := slices.Concat(ids[:7], ids[8:])
@@ -188,7 +190,7 @@ func testRelease(t *testing.T, s ledger.Store) {
 	createJob(t, s, "a-1")
 	createJob(t, s, "a-2")
 	finish(t, s, "a-2", ledger.StateSucceeded)
-	must(t, s.CreateJob(ctx(t), ledger.Job{ID: "b-1", AccountID: "acct-1", Action: ledger.ActionAssign, Owner: "replica-b"}))
+	must(t, s.CreateJob(ctx(t), ledger.Job{ID: "b-1", AccountID: "acct-1", Action: ledger.ActionAssign, Owner: "replica-b"}, ledger.DefaultLease))
 	must(t, s.ReleaseLeases(ctx(t), "replica-a"))
 	must(t, s.ReleaseLeases(ctx(t), "nobody"))
 	time.Sleep(5 * time.Millisecond)

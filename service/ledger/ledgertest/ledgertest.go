@@ -27,6 +27,8 @@ func Run(t *testing.T, newStore Factory) {
 		{"Outcomes", outcomeTests},
 		{"Leases", leaseTests},
 		{"Recovery", recoveryTests},
+		{"Fencing", fencingTests},
+		{"CreateAttempts", createAttemptTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
@@ -66,18 +68,25 @@ func wantErr(t *testing.T, what string, err, target error) {
 	}
 }
 
-// createJob creates a running job with the given id in account "acct-1".
+// createJob creates a running job with the given id in account "acct-1", owned by "replica-a"
+// for DefaultLease.
 func createJob(t *testing.T, s ledger.Store, id string) ledger.Job {
 	t.Helper()
 	j := ledger.Job{ID: id, AccountID: "acct-1", Action: ledger.ActionAssign, Owner: "replica-a"}
-	must(t, s.CreateJob(t.Context(), j))
+	must(t, s.CreateJob(t.Context(), j, ledger.DefaultLease))
 	return j
 }
 
-// finish ends a job with the given state and no numbers.
+// fence returns the Fence of the job id as createJob created it: owned by "replica-a" at the
+// first generation.
+func fence(id string) ledger.Fence {
+	return ledger.Fence{JobID: id, Owner: "replica-a", Generation: ledger.FirstGeneration}
+}
+
+// finish ends a job createJob created with the given state and no numbers.
 func finish(t *testing.T, s ledger.Store, id string, state ledger.State) {
 	t.Helper()
-	must(t, s.FinishJob(t.Context(), id, ledger.Result{State: state}))
+	must(t, s.FinishJob(t.Context(), fence(id), ledger.Result{State: state}))
 }
 
 // getJob returns a recorded job.

@@ -27,7 +27,7 @@ func testListJobs(t *testing.T, s ledger.Store) {
 			states[id] = ledger.StateSucceeded
 		}
 	}
-	must(t, s.CreateJob(ctx(t), ledger.Job{ID: "other", AccountID: "acct-2", Action: ledger.ActionAssign}))
+	must(t, s.CreateJob(ctx(t), ledger.Job{ID: "other", AccountID: "acct-2", Action: ledger.ActionAssign}, ledger.DefaultLease))
 	list := func(state ledger.State, size int) []string {
 		t.Helper()
 		var ids []string
@@ -106,7 +106,7 @@ func testListJobsBadTokens(t *testing.T, s ledger.Store) {
 func outcomeToken(t *testing.T, s ledger.Store) string {
 	t.Helper()
 	createJob(t, s, "tok")
-	must(t, s.RecordRejections(ctx(t), "tok", []ledger.Rejection{{Number: "a"}, {Number: "b"}}))
+	must(t, s.RecordRejections(ctx(t), fence("tok"), []ledger.Rejection{{Number: "a"}, {Number: "b"}}))
 	p, err := s.ListOutcomes(ctx(t), "tok", ledger.OutcomeQuery{PageSize: 1})
 	must(t, err)
 	return p.NextPageToken
@@ -120,10 +120,10 @@ func testRejections(t *testing.T, s ledger.Store) {
 		for i := range size {
 			rs = append(rs, ledger.Rejection{Number: fmt.Sprintf("n%d-%d", chunk, i), Reason: "DUPLICATE", Detail: fmt.Sprint("detail ", i)})
 		}
-		must(t, s.RecordRejections(ctx(t), "job-1", rs))
+		must(t, s.RecordRejections(ctx(t), fence("job-1"), rs))
 		all = append(all, rs...)
 	}
-	must(t, s.RecordRejections(ctx(t), "job-1", nil))
+	must(t, s.RecordRejections(ctx(t), fence("job-1"), nil))
 	for _, c := range []struct{ from, limit int }{{0, 100}, {0, 9}, {0, 1}, {2, 2}, {3, 1}, {4, 5}, {8, 3}, {9, 1}, {20, 5}, {0, 0}} {
 		got, total, err := s.Rejections(ctx(t), "job-1", c.from, c.limit)
 		must(t, err)

@@ -20,18 +20,18 @@ func outcomeFixture(t *testing.T, s ledger.Store) []ledger.Outcome {
 	createJob(t, s, "job-1")
 	b1, b2, b3, b4 := numbers(9195550000, 4), numbers(9195550100, 3), numbers(9195550200, 2), numbers(9195550300, 2)
 	for seq, nums := range map[int][]string{1: b1, 2: b2, 3: b3, 4: b4} {
-		must(t, s.RecordBatch(ctx(t), "job-1", ledger.Batch{Seq: seq, CustomerOrderID: fmt.Sprint("c-", seq), Numbers: nums}))
+		must(t, s.RecordBatch(ctx(t), fence("job-1"), ledger.Batch{Seq: seq, CustomerOrderID: fmt.Sprint("c-", seq), Numbers: nums}))
 	}
 	// Batch 2 settles before batch 1; batch 3 never settles; batch 4 is unsent.
-	must(t, s.RecordSettlement(ctx(t), "job-1", 2, ledger.Settlement{OrderID: "o-2", Status: "FAILED",
+	must(t, s.RecordSettlement(ctx(t), fence("job-1"), 2, ledger.Settlement{OrderID: "o-2", Status: "FAILED",
 		Errors: []ledger.NumberError{{Code: 5076, Description: "not owned", Numbers: b2}}}))
-	must(t, s.RecordSettlement(ctx(t), "job-1", 1, ledger.Settlement{OrderID: "o-1", Status: "PARTIAL",
+	must(t, s.RecordSettlement(ctx(t), fence("job-1"), 1, ledger.Settlement{OrderID: "o-1", Status: "PARTIAL",
 		Succeeded: []string{b1[0], b1[2], b1[3]}, Errors: []ledger.NumberError{{Code: 12, Description: "busy", Numbers: []string{b1[1]}}}}))
-	must(t, s.RecordOrderID(ctx(t), "job-1", 3, "o-3"))
-	must(t, s.RecordBatchUnsent(ctx(t), "job-1", 4))
-	must(t, s.RecordRejections(ctx(t), "job-1", []ledger.Rejection{{Number: "abc", Reason: "INVALID_FORMAT", Detail: "no digits"}}))
-	must(t, s.RecordRejections(ctx(t), "job-1", []ledger.Rejection{{Number: "919-555-0000", Reason: "DUPLICATE", Detail: "again"}}))
-	must(t, s.FinishJob(ctx(t), "job-1", ledger.Result{State: ledger.StateAborted, NotSubmitted: append(b4, "9195550999")}))
+	must(t, s.RecordOrderID(ctx(t), fence("job-1"), 3, "o-3"))
+	must(t, s.RecordBatchUnsent(ctx(t), fence("job-1"), 4))
+	must(t, s.RecordRejections(ctx(t), fence("job-1"), []ledger.Rejection{{Number: "abc", Reason: "INVALID_FORMAT", Detail: "no digits"}}))
+	must(t, s.RecordRejections(ctx(t), fence("job-1"), []ledger.Rejection{{Number: "919-555-0000", Reason: "DUPLICATE", Detail: "again"}}))
+	must(t, s.FinishJob(ctx(t), fence("job-1"), ledger.Result{State: ledger.StateAborted, NotSubmitted: append(b4, "9195550999")}))
 
 	ok := func(n, seq string) ledger.Outcome {
 		return ledger.Outcome{Number: n, Result: ledger.ResultSucceeded, OrderID: "o-" + seq, CustomerOrderID: "c-" + seq}
@@ -93,8 +93,8 @@ func testOutcomePageSizeCap(t *testing.T, s ledger.Store) {
 	createJob(t, s, "job-1")
 	for seq := 1; seq <= 3; seq++ {
 		nums := numbers(3000000000+seq*10000, 5000)
-		must(t, s.RecordBatch(ctx(t), "job-1", ledger.Batch{Seq: seq, CustomerOrderID: fmt.Sprint("c-", seq), Numbers: nums}))
-		must(t, s.RecordSettlement(ctx(t), "job-1", seq, ledger.Settlement{Status: "COMPLETE", Succeeded: nums}))
+		must(t, s.RecordBatch(ctx(t), fence("job-1"), ledger.Batch{Seq: seq, CustomerOrderID: fmt.Sprint("c-", seq), Numbers: nums}))
+		must(t, s.RecordSettlement(ctx(t), fence("job-1"), seq, ledger.Settlement{Status: "COMPLETE", Succeeded: nums}))
 	}
 	p, err := s.ListOutcomes(ctx(t), "job-1", ledger.OutcomeQuery{PageSize: 50000})
 	must(t, err)

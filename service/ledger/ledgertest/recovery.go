@@ -17,18 +17,18 @@ func testPendingWork(t *testing.T, s ledger.Store) {
 		t.Errorf("PendingWork of a new job = %+v, %v", w, err)
 	}
 	nums := numbers(9195550000, 10)
-	must(t, s.RecordReceived(ctx(t), "job-1", nums[:6]))
-	must(t, s.RecordReceived(ctx(t), "job-1", nums[6:]))
-	must(t, s.RecordBatch(ctx(t), "job-1", ledger.Batch{Seq: 1, CustomerOrderID: "c-1", Numbers: nums[0:4]}))
-	must(t, s.RecordSettlement(ctx(t), "job-1", 1, ledger.Settlement{OrderID: "o-1", Status: "COMPLETE", Succeeded: nums[0:4]}))
-	must(t, s.RecordBatch(ctx(t), "job-1", ledger.Batch{Seq: 2, CustomerOrderID: "c-2", Numbers: []string{nums[6], nums[4]}}))
-	must(t, s.RecordOrderID(ctx(t), "job-1", 2, "o-2"))
-	must(t, s.RecordBatch(ctx(t), "job-1", ledger.Batch{Seq: 3, CustomerOrderID: "c-3", Numbers: nums[7:8]}))
+	must(t, s.RecordReceived(ctx(t), fence("job-1"), nums[:6]))
+	must(t, s.RecordReceived(ctx(t), fence("job-1"), nums[6:]))
+	must(t, s.RecordBatch(ctx(t), fence("job-1"), ledger.Batch{Seq: 1, CustomerOrderID: "c-1", Numbers: nums[0:4]}))
+	must(t, s.RecordSettlement(ctx(t), fence("job-1"), 1, ledger.Settlement{OrderID: "o-1", Status: "COMPLETE", Succeeded: nums[0:4]}))
+	must(t, s.RecordBatch(ctx(t), fence("job-1"), ledger.Batch{Seq: 2, CustomerOrderID: "c-2", Numbers: []string{nums[6], nums[4]}}))
+	must(t, s.RecordOrderID(ctx(t), fence("job-1"), 2, "o-2"))
+	must(t, s.RecordBatch(ctx(t), fence("job-1"), ledger.Batch{Seq: 3, CustomerOrderID: "c-3", Numbers: nums[7:8]}))
 	// Two unsent batches, recorded out of order: Unsent lists them by Seq, each in its order.
-	must(t, s.RecordBatch(ctx(t), "job-1", ledger.Batch{Seq: 5, CustomerOrderID: "c-5", Numbers: []string{nums[9], nums[5]}}))
-	must(t, s.RecordBatch(ctx(t), "job-1", ledger.Batch{Seq: 4, CustomerOrderID: "c-4", Numbers: nums[8:9]}))
-	must(t, s.RecordBatchUnsent(ctx(t), "job-1", 5))
-	must(t, s.RecordBatchUnsent(ctx(t), "job-1", 4))
+	must(t, s.RecordBatch(ctx(t), fence("job-1"), ledger.Batch{Seq: 5, CustomerOrderID: "c-5", Numbers: []string{nums[9], nums[5]}}))
+	must(t, s.RecordBatch(ctx(t), fence("job-1"), ledger.Batch{Seq: 4, CustomerOrderID: "c-4", Numbers: nums[8:9]}))
+	must(t, s.RecordBatchUnsent(ctx(t), fence("job-1"), 5))
+	must(t, s.RecordBatchUnsent(ctx(t), fence("job-1"), 4))
 	w, err := s.PendingWork(ctx(t), "job-1")
 	must(t, err)
 	equal(t, "PendingWork", w, ledger.PendingWork{
@@ -47,12 +47,12 @@ func testPendingWorkLarge(t *testing.T, s ledger.Store) {
 	createJob(t, s, "job-1")
 	nums := numbers(4000000000, 20000)
 	for i := 0; i < len(nums); i += 700 {
-		must(t, s.RecordReceived(ctx(t), "job-1", nums[i:min(i+700, len(nums))]))
+		must(t, s.RecordReceived(ctx(t), fence("job-1"), nums[i:min(i+700, len(nums))]))
 	}
 	for seq := 1; seq <= 3; seq++ {
-		must(t, s.RecordBatch(ctx(t), "job-1", ledger.Batch{Seq: seq, CustomerOrderID: "c", Numbers: nums[(seq-1)*5000 : seq*5000]}))
+		must(t, s.RecordBatch(ctx(t), fence("job-1"), ledger.Batch{Seq: seq, CustomerOrderID: "c", Numbers: nums[(seq-1)*5000 : seq*5000]}))
 	}
-	must(t, s.RecordSettlement(ctx(t), "job-1", 1, ledger.Settlement{Status: "COMPLETE", Succeeded: nums[:5000]}))
+	must(t, s.RecordSettlement(ctx(t), fence("job-1"), 1, ledger.Settlement{Status: "COMPLETE", Succeeded: nums[:5000]}))
 	w, err := s.PendingWork(ctx(t), "job-1")
 	must(t, err)
 	if len(w.Batches) != 2 || w.Batches[0].Seq != 2 || len(w.Batches[1].Numbers) != 5000 || w.Batches[1].Numbers[0] != nums[10000] {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tnassign/tnassign/service/ledger"
 )
@@ -19,52 +20,57 @@ var writeTests = map[string]func(t *testing.T, s ledger.Store){
 	"NonCanonicalNumber": testNonCanonicalNumbers,
 }
 
-// writes are the Store's writes to one job, named for error messages.
+// writes are the Store's fenced writes to one job, named for error messages, in an order that
+// one job can take them in: each call of a write that names a batch (batch set) names batch seq.
 var writes = []struct {
-	name string
-	call func(t *testing.T, s ledger.Store, jobID string, seq int) error
+	name  string
+	batch bool
+	call  func(t *testing.T, s ledger.Store, f ledger.Fence, seq int) error
 }{
-	{"RecordBatch", func(t *testing.T, s ledger.Store, jobID string, seq int) error {
-		return s.RecordBatch(ctx(t), jobID, ledger.Batch{Seq: seq + 100, CustomerOrderID: fmt.Sprint("c-", seq+100), Numbers: numbers(9195550100, 1)})
+	{"RecordBatch", false, func(t *testing.T, s ledger.Store, f ledger.Fence, seq int) error {
+		return s.RecordBatch(ctx(t), f, ledger.Batch{Seq: seq + 100, CustomerOrderID: fmt.Sprint("c-", seq+100), Numbers: numbers(9195550100, 1)})
 	}},
-	{"RecordBatchUnsent", func(t *testing.T, s ledger.Store, jobID string, seq int) error {
-		return s.RecordBatchUnsent(ctx(t), jobID, seq)
+	{"RecordCreateAttempt", true, func(t *testing.T, s ledger.Store, f ledger.Fence, seq int) error {
+		return s.RecordCreateAttempt(ctx(t), f, seq, time.Hour)
 	}},
-	{"RecordOrderID", func(t *testing.T, s ledger.Store, jobID string, seq int) error {
-		return s.RecordOrderID(ctx(t), jobID, seq, "order")
+	{"RecordBatchUnsent", true, func(t *testing.T, s ledger.Store, f ledger.Fence, seq int) error {
+		return s.RecordBatchUnsent(ctx(t), f, seq)
 	}},
-	{"RecordSettlement", func(t *testing.T, s ledger.Store, jobID string, seq int) error {
-		return s.RecordSettlement(ctx(t), jobID, seq, ledger.Settlement{Status: "COMPLETE", Succeeded: numbers(9195550000, 1)})
+	{"RecordOrderID", true, func(t *testing.T, s ledger.Store, f ledger.Fence, seq int) error {
+		return s.RecordOrderID(ctx(t), f, seq, "order")
 	}},
-	{"RecordRejections", func(t *testing.T, s ledger.Store, jobID string, _ int) error {
-		return s.RecordRejections(ctx(t), jobID, []ledger.Rejection{{Number: "x", Reason: "INVALID_FORMAT", Detail: "d"}})
+	{"RecordSettlement", true, func(t *testing.T, s ledger.Store, f ledger.Fence, seq int) error {
+		return s.RecordSettlement(ctx(t), f, seq, ledger.Settlement{Status: "COMPLETE", Succeeded: numbers(9195550000, 1)})
 	}},
-	{"RecordReceived", func(t *testing.T, s ledger.Store, jobID string, _ int) error {
-		return s.RecordReceived(ctx(t), jobID, numbers(9195551000, 2))
+	{"RecordRejections", false, func(t *testing.T, s ledger.Store, f ledger.Fence, _ int) error {
+		return s.RecordRejections(ctx(t), f, []ledger.Rejection{{Number: "x", Reason: "INVALID_FORMAT", Detail: "d"}})
 	}},
-	{"MarkInputClosed", func(t *testing.T, s ledger.Store, jobID string, _ int) error {
-		return s.MarkInputClosed(ctx(t), jobID)
+	{"RecordReceived", false, func(t *testing.T, s ledger.Store, f ledger.Fence, _ int) error {
+		return s.RecordReceived(ctx(t), f, numbers(9195551000, 2))
 	}},
-	{"FinishJob", func(t *testing.T, s ledger.Store, jobID string, _ int) error {
-		return s.FinishJob(ctx(t), jobID, ledger.Result{State: ledger.StateSucceeded})
+	{"MarkInputClosed", false, func(t *testing.T, s ledger.Store, f ledger.Fence, _ int) error {
+		return s.MarkInputClosed(ctx(t), f)
+	}},
+	{"FinishJob", false, func(t *testing.T, s ledger.Store, f ledger.Fence, _ int) error {
+		return s.FinishJob(ctx(t), f, ledger.Result{State: ledger.StateSucceeded})
 	}},
 }
 
 func testWriteErrors(t *testing.T, s ledger.Store) {
 	createJob(t, s, "done")
-	must(t, s.RecordBatch(ctx(t), "done", ledger.Batch{Seq: 1, CustomerOrderID: "c-1", Numbers: numbers(9195550000, 1)}))
+	must(t, s.RecordBatch(ctx(t), fence("done"), ledger.Batch{Seq: 1, CustomerOrderID: "c-1", Numbers: numbers(9195550000, 1)}))
 	finish(t, s, "done", ledger.StateSucceeded)
 	createJob(t, s, "running")
-	must(t, s.RecordBatch(ctx(t), "running", ledger.Batch{Seq: 1, CustomerOrderID: "c-1", Numbers: numbers(9195550000, 1)}))
+	must(t, s.RecordBatch(ctx(t), fence("running"), ledger.Batch{Seq: 1, CustomerOrderID: "c-1", Numbers: numbers(9195550000, 1)}))
 	for _, w := range writes {
-		wantErr(t, w.name+" of an unknown job", w.call(t, s, "nope", 1), ledger.ErrNotFound)
-		wantErr(t, w.name+" of a finished job", w.call(t, s, "done", 1), ledger.ErrJobFinished)
+		wantErr(t, w.name+" of an unknown job", w.call(t, s, fence("nope"), 1), ledger.ErrNotFound)
+		wantErr(t, w.name+" of a finished job", w.call(t, s, fence("done"), 1), ledger.ErrJobFinished)
+		if w.batch {
+			wantErr(t, w.name+" of an unknown batch", w.call(t, s, fence("running"), 2), ledger.ErrNotFound)
+		}
 	}
-	for _, w := range writes[1:4] { // the writes that name a batch
-		wantErr(t, w.name+" of an unknown batch", w.call(t, s, "running", 2), ledger.ErrNotFound)
-	}
-	wantErr(t, "RecordBatch of a recorded seq", s.RecordBatch(ctx(t), "running", ledger.Batch{Seq: 1, CustomerOrderID: "c-9", Numbers: numbers(9195550001, 1)}), ledger.ErrExists)
-	if err := s.FinishJob(ctx(t), "running", ledger.Result{State: ledger.StateRunning}); err == nil {
+	wantErr(t, "RecordBatch of a recorded seq", s.RecordBatch(ctx(t), fence("running"), ledger.Batch{Seq: 1, CustomerOrderID: "c-9", Numbers: numbers(9195550001, 1)}), ledger.ErrExists)
+	if err := s.FinishJob(ctx(t), fence("running"), ledger.Result{State: ledger.StateRunning}); err == nil {
 		t.Error("FinishJob with a running state succeeded")
 	}
 	if j := getJob(t, s, "running"); j.State != ledger.StateRunning {
@@ -86,19 +92,19 @@ func testWriteErrors(t *testing.T, s ledger.Store) {
 
 func testRoundTrip(t *testing.T, s ledger.Store) {
 	createJob(t, s, "job-1")
-	must(t, s.RecordReceived(ctx(t), "job-1", numbers(9195550000, 6)))
-	must(t, s.RecordBatch(ctx(t), "job-1", ledger.Batch{Seq: 1, CustomerOrderID: "c-1", Numbers: numbers(9195550000, 3)}))
-	must(t, s.RecordBatch(ctx(t), "job-1", ledger.Batch{Seq: 2, CustomerOrderID: "c-2", Numbers: numbers(9195550003, 2)}))
-	must(t, s.RecordBatch(ctx(t), "job-1", ledger.Batch{Seq: 3, CustomerOrderID: "c-3", Numbers: numbers(9195550005, 1)}))
-	must(t, s.RecordOrderID(ctx(t), "job-1", 1, "o-1"))
+	must(t, s.RecordReceived(ctx(t), fence("job-1"), numbers(9195550000, 6)))
+	must(t, s.RecordBatch(ctx(t), fence("job-1"), ledger.Batch{Seq: 1, CustomerOrderID: "c-1", Numbers: numbers(9195550000, 3)}))
+	must(t, s.RecordBatch(ctx(t), fence("job-1"), ledger.Batch{Seq: 2, CustomerOrderID: "c-2", Numbers: numbers(9195550003, 2)}))
+	must(t, s.RecordBatch(ctx(t), fence("job-1"), ledger.Batch{Seq: 3, CustomerOrderID: "c-3", Numbers: numbers(9195550005, 1)}))
+	must(t, s.RecordOrderID(ctx(t), fence("job-1"), 1, "o-1"))
 	settlement := ledger.Settlement{OrderID: "o-1", Status: "PARTIAL", Succeeded: []string{"9195550000", "9195550002"},
 		Errors: []ledger.NumberError{{Code: 5076, Description: "not owned", Numbers: []string{"9195550001"}}}}
-	must(t, s.RecordSettlement(ctx(t), "job-1", 1, settlement))
-	must(t, s.RecordOrderID(ctx(t), "job-1", 2, "o-2"))
-	must(t, s.RecordBatchUnsent(ctx(t), "job-1", 3))
+	must(t, s.RecordSettlement(ctx(t), fence("job-1"), 1, settlement))
+	must(t, s.RecordOrderID(ctx(t), fence("job-1"), 2, "o-2"))
+	must(t, s.RecordBatchUnsent(ctx(t), fence("job-1"), 3))
 	rejections := []ledger.Rejection{{Number: "(919) 555", Reason: "INVALID_FORMAT", Detail: "too short"}, {Number: "9195550000", Reason: "DUPLICATE", Detail: "seen"}}
-	must(t, s.RecordRejections(ctx(t), "job-1", rejections))
-	must(t, s.MarkInputClosed(ctx(t), "job-1"))
+	must(t, s.RecordRejections(ctx(t), fence("job-1"), rejections))
+	must(t, s.MarkInputClosed(ctx(t), fence("job-1")))
 
 	batches, err := s.ListBatches(ctx(t), "job-1")
 	must(t, err)
@@ -119,10 +125,10 @@ func testRoundTrip(t *testing.T, s ledger.Store) {
 	}
 
 	// The process "dies" here; recovery settles batch 2 as failed and finishes.
-	must(t, s.RecordSettlement(ctx(t), "job-1", 2, ledger.Settlement{OrderID: "o-2", Status: "FAILED",
+	must(t, s.RecordSettlement(ctx(t), fence("job-1"), 2, ledger.Settlement{OrderID: "o-2", Status: "FAILED",
 		Errors: []ledger.NumberError{{Code: 0, Description: "order outcome unknown", Numbers: numbers(9195550003, 2)}}}))
 	counts := ledger.Counts{Received: 8, Rejected: 2, Succeeded: 2, Failed: 3, NotSubmitted: 1}
-	must(t, s.FinishJob(ctx(t), "job-1", ledger.Result{State: ledger.StatePartial, Counts: counts, NotSubmitted: []string{"9195550005"}}))
+	must(t, s.FinishJob(ctx(t), fence("job-1"), ledger.Result{State: ledger.StatePartial, Counts: counts, NotSubmitted: []string{"9195550005"}}))
 	if ns, err := s.NotSubmitted(ctx(t), "job-1"); err != nil || len(ns) != 1 || ns[0] != "9195550005" {
 		t.Errorf("NotSubmitted = %v, %v", ns, err)
 	}
@@ -144,7 +150,7 @@ func testRoundTrip(t *testing.T, s ledger.Store) {
 func testSettlementDetails(t *testing.T, s ledger.Store) {
 	createJob(t, s, "job-1")
 	nums := numbers(9195550000, 8)
-	must(t, s.RecordBatch(ctx(t), "job-1", ledger.Batch{Seq: 7, CustomerOrderID: "c-7", Numbers: nums}))
+	must(t, s.RecordBatch(ctx(t), fence("job-1"), ledger.Batch{Seq: 7, CustomerOrderID: "c-7", Numbers: nums}))
 	// Out of order, with a foreign number and two numbers named nowhere.
 	in := ledger.Settlement{OrderID: "o-7", Status: "PARTIAL",
 		Succeeded: []string{nums[5], nums[0], "2025550100", nums[3]},
@@ -153,7 +159,7 @@ func testSettlementDetails(t *testing.T, s ledger.Store) {
 			{Code: 0, Description: "service failure", Numbers: []string{nums[2]}},
 			{Code: 12345, Description: "names only foreign numbers", Numbers: []string{"2025550101"}},
 		}}
-	must(t, s.RecordSettlement(ctx(t), "job-1", 7, in))
+	must(t, s.RecordSettlement(ctx(t), fence("job-1"), 7, in))
 	got, err := s.Settlement(ctx(t), "job-1", 7)
 	must(t, err)
 	equal(t, "Settlement", got, ledger.Settlement{OrderID: "o-7", Status: "PARTIAL",
@@ -188,11 +194,11 @@ func testSettlementDetails(t *testing.T, s ledger.Store) {
 func testResettle(t *testing.T, s ledger.Store) {
 	createJob(t, s, "job-1")
 	nums := numbers(9195550000, 4)
-	must(t, s.RecordBatch(ctx(t), "job-1", ledger.Batch{Seq: 1, CustomerOrderID: "c-1", Numbers: nums}))
-	must(t, s.RecordSettlement(ctx(t), "job-1", 1, ledger.Settlement{OrderID: "o-1", Status: "FAILED",
+	must(t, s.RecordBatch(ctx(t), fence("job-1"), ledger.Batch{Seq: 1, CustomerOrderID: "c-1", Numbers: nums}))
+	must(t, s.RecordSettlement(ctx(t), fence("job-1"), 1, ledger.Settlement{OrderID: "o-1", Status: "FAILED",
 		Errors: []ledger.NumberError{{Code: 1, Description: "a", Numbers: nums}}}))
 	second := ledger.Settlement{OrderID: "o-1", Status: "COMPLETE", Succeeded: nums}
-	must(t, s.RecordSettlement(ctx(t), "job-1", 1, second))
+	must(t, s.RecordSettlement(ctx(t), fence("job-1"), 1, second))
 	got, err := s.Settlement(ctx(t), "job-1", 1)
 	must(t, err)
 	equal(t, "Settlement after a second RecordSettlement", got, second)
@@ -203,10 +209,10 @@ func testResettle(t *testing.T, s ledger.Store) {
 
 func testLiveCounts(t *testing.T, s ledger.Store) {
 	createJob(t, s, "job-1")
-	must(t, s.RecordReceived(ctx(t), "job-1", numbers(9195550000, 5)))
-	must(t, s.RecordRejections(ctx(t), "job-1", []ledger.Rejection{{Number: "x", Reason: "INVALID_FORMAT"}}))
-	must(t, s.RecordBatch(ctx(t), "job-1", ledger.Batch{Seq: 1, CustomerOrderID: "c-1", Numbers: numbers(9195550000, 5)}))
-	must(t, s.RecordSettlement(ctx(t), "job-1", 1, ledger.Settlement{Status: "PARTIAL", Succeeded: numbers(9195550000, 3),
+	must(t, s.RecordReceived(ctx(t), fence("job-1"), numbers(9195550000, 5)))
+	must(t, s.RecordRejections(ctx(t), fence("job-1"), []ledger.Rejection{{Number: "x", Reason: "INVALID_FORMAT"}}))
+	must(t, s.RecordBatch(ctx(t), fence("job-1"), ledger.Batch{Seq: 1, CustomerOrderID: "c-1", Numbers: numbers(9195550000, 5)}))
+	must(t, s.RecordSettlement(ctx(t), fence("job-1"), 1, ledger.Settlement{Status: "PARTIAL", Succeeded: numbers(9195550000, 3),
 		Errors: []ledger.NumberError{{Code: 5076, Numbers: numbers(9195550003, 1)}}}))
 	if got, want := getJob(t, s, "job-1").Counts, (ledger.Counts{Received: 6, Rejected: 1, Succeeded: 3, Failed: 1}); got != want {
 		t.Errorf("live counts %+v, want %+v", got, want)
@@ -220,17 +226,17 @@ func testConcurrentBatches(t *testing.T, s ledger.Store) {
 	for seq := 1; seq <= n; seq++ {
 		wg.Go(func() {
 			nums := numbers(9195550000+seq*100, 50)
-			if err := s.RecordBatch(ctx(t), "job-1", ledger.Batch{Seq: seq, CustomerOrderID: fmt.Sprint("c-", seq), Numbers: nums}); err != nil {
+			if err := s.RecordBatch(ctx(t), fence("job-1"), ledger.Batch{Seq: seq, CustomerOrderID: fmt.Sprint("c-", seq), Numbers: nums}); err != nil {
 				t.Error(err)
 				return
 			}
-			if err := s.RecordOrderID(ctx(t), "job-1", seq, fmt.Sprint("o-", seq)); err != nil {
+			if err := s.RecordOrderID(ctx(t), fence("job-1"), seq, fmt.Sprint("o-", seq)); err != nil {
 				t.Error(err)
 			}
-			if err := s.RecordSettlement(ctx(t), "job-1", seq, ledger.Settlement{Status: "COMPLETE", Succeeded: nums}); err != nil {
+			if err := s.RecordSettlement(ctx(t), fence("job-1"), seq, ledger.Settlement{Status: "COMPLETE", Succeeded: nums}); err != nil {
 				t.Error(err)
 			}
-			if err := s.RecordRejections(ctx(t), "job-1", []ledger.Rejection{{Number: fmt.Sprint(seq), Reason: "INVALID_FORMAT"}}); err != nil {
+			if err := s.RecordRejections(ctx(t), fence("job-1"), []ledger.Rejection{{Number: fmt.Sprint(seq), Reason: "INVALID_FORMAT"}}); err != nil {
 				t.Error(err)
 			}
 		})
@@ -257,9 +263,9 @@ func testConcurrentBatches(t *testing.T, s ledger.Store) {
 func testLargeBatch(t *testing.T, s ledger.Store) {
 	createJob(t, s, "job-1")
 	nums := numbers(2000000000, 5000)
-	must(t, s.RecordReceived(ctx(t), "job-1", nums))
-	must(t, s.RecordBatch(ctx(t), "job-1", ledger.Batch{Seq: 1, CustomerOrderID: "c-1", Numbers: nums}))
-	must(t, s.RecordOrderID(ctx(t), "job-1", 1, "o-1"))
+	must(t, s.RecordReceived(ctx(t), fence("job-1"), nums))
+	must(t, s.RecordBatch(ctx(t), fence("job-1"), ledger.Batch{Seq: 1, CustomerOrderID: "c-1", Numbers: nums}))
+	must(t, s.RecordOrderID(ctx(t), fence("job-1"), 1, "o-1"))
 	failed := []string{nums[0], nums[2500], nums[4999]}
 	succeeded := make([]string, 0, len(nums))
 	for i, n := range nums {
@@ -269,7 +275,7 @@ func testLargeBatch(t *testing.T, s ledger.Store) {
 	}
 	want := ledger.Settlement{OrderID: "o-1", Status: "PARTIAL", Succeeded: succeeded,
 		Errors: []ledger.NumberError{{Code: 5076, Description: "not owned", Numbers: failed}}}
-	must(t, s.RecordSettlement(ctx(t), "job-1", 1, want))
+	must(t, s.RecordSettlement(ctx(t), fence("job-1"), 1, want))
 	got, err := s.Settlement(ctx(t), "job-1", 1)
 	must(t, err)
 	equal(t, "Settlement of 5,000 numbers", got, want)
@@ -290,13 +296,13 @@ func testLargeBatch(t *testing.T, s ledger.Store) {
 func testNonCanonicalNumbers(t *testing.T, s ledger.Store) {
 	createJob(t, s, "job-1")
 	mixed := []string{"9195550000", "+1 919 555 0001", "", "919555000x", "0000000000"}
-	must(t, s.RecordReceived(ctx(t), "job-1", mixed))
-	must(t, s.RecordBatch(ctx(t), "job-1", ledger.Batch{Seq: 1, CustomerOrderID: "c-1", Numbers: mixed[:2]}))
+	must(t, s.RecordReceived(ctx(t), fence("job-1"), mixed))
+	must(t, s.RecordBatch(ctx(t), fence("job-1"), ledger.Batch{Seq: 1, CustomerOrderID: "c-1", Numbers: mixed[:2]}))
 	w, err := s.PendingWork(ctx(t), "job-1")
 	must(t, err)
 	equal(t, "unbatched", w.Unbatched, mixed[2:])
 	equal(t, "pending batch numbers", w.Batches[0].Numbers, mixed[:2])
-	must(t, s.FinishJob(ctx(t), "job-1", ledger.Result{State: ledger.StateAborted, NotSubmitted: mixed}))
+	must(t, s.FinishJob(ctx(t), fence("job-1"), ledger.Result{State: ledger.StateAborted, NotSubmitted: mixed}))
 	ns, err := s.NotSubmitted(ctx(t), "job-1")
 	must(t, err)
 	equal(t, "NotSubmitted", ns, mixed)

@@ -31,7 +31,7 @@ func TestOpen(t *testing.T) {
 			t.Errorf("Open(%q): %v", c.url, err)
 			continue
 		}
-		if err := s.CreateJob(t.Context(), ledger.Job{ID: "j", AccountID: "a", Action: ledger.ActionAssign}); err != nil {
+		if err := s.CreateJob(t.Context(), ledger.Job{ID: "j", AccountID: "a", Action: ledger.ActionAssign}, 0); err != nil {
 			t.Errorf("Open(%q): CreateJob: %v", c.url, err)
 		}
 		if m, ok := s.(ledgerurl.Migrator); ok {

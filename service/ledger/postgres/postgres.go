@@ -48,6 +48,19 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 
 // OpenConfig is Open with a parsed pool configuration.
 func OpenConfig(ctx context.Context, cfg *pgxpool.Config) (*Store, error) {
+	s, err := connect(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		s.pool.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// connect returns a Store over a new pool without migrating the schema.
+func connect(ctx context.Context, cfg *pgxpool.Config) (*Store, error) {
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("ledger: postgres: connect: %w", err)
@@ -58,10 +71,6 @@ func OpenConfig(ctx context.Context, cfg *pgxpool.Config) (*Store, error) {
 	}
 	s := &Store{pool: pool}
 	s.Store = sqlstore.New(s, dialect)
-	if err := s.Migrate(ctx); err != nil {
-		pool.Close()
-		return nil, err
-	}
 	return s, nil
 }
 

@@ -62,7 +62,13 @@ func schemaDSN(t testing.TB) string {
 // open returns a Store in a schema of the test's own.
 func open(t testing.TB) *postgres.Store {
 	t.Helper()
-	s, err := postgres.Open(t.Context(), schemaDSN(t))
+	return openDSN(t, schemaDSN(t))
+}
+
+// openDSN returns a Store of dsn, closed when the test ends.
+func openDSN(t testing.TB, dsn string) *postgres.Store {
+	t.Helper()
+	s, err := postgres.Open(t.Context(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,7 +30,7 @@ func TestReplicasStartTogether(t *testing.T) {
 	if t.Failed() {
 		return
 	}
-	if err := stores[0].CreateJob(t.Context(), ledger.Job{ID: "j", AccountID: "a", Action: ledger.ActionAssign}); err != nil {
+	if err := stores[0].CreateJob(t.Context(), ledger.Job{ID: "j", AccountID: "a", Action: ledger.ActionAssign}, 0); err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range stores[1:] {

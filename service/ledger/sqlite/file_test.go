@@ -18,10 +18,10 @@ func TestReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CreateJob(t.Context(), ledger.Job{ID: "j", AccountID: "a", Action: ledger.ActionAssign, RequestID: "r"}); err != nil {
+	if err := s.CreateJob(t.Context(), ledger.Job{ID: "j", AccountID: "a", Action: ledger.ActionAssign, RequestID: "r"}, 0); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.RecordBatch(t.Context(), "j", ledger.Batch{Seq: 1, CustomerOrderID: "c-1", Numbers: []string{"9195550000"}}); err != nil {
+	if err := s.RecordBatch(t.Context(), ledger.Fence{JobID: "j", Generation: ledger.FirstGeneration}, ledger.Batch{Seq: 1, CustomerOrderID: "c-1", Numbers: []string{"9195550000"}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
@@ -68,12 +68,12 @@ func TestTwoProcesses(t *testing.T) {
 	for i, s := range stores {
 		id := []string{"j0", "j1"}[i]
 		wg.Go(func() {
-			if err := s.CreateJob(t.Context(), ledger.Job{ID: id, AccountID: "a", Action: ledger.ActionAssign}); err != nil {
+			if err := s.CreateJob(t.Context(), ledger.Job{ID: id, AccountID: "a", Action: ledger.ActionAssign}, 0); err != nil {
 				t.Error(err)
 				return
 			}
 			for seq := 1; seq <= 20; seq++ {
-				if err := s.RecordBatch(t.Context(), id, ledger.Batch{Seq: seq, CustomerOrderID: "c", Numbers: []string{"9195550000"}}); err != nil {
+				if err := s.RecordBatch(t.Context(), ledger.Fence{JobID: id, Generation: ledger.FirstGeneration}, ledger.Batch{Seq: seq, CustomerOrderID: "c", Numbers: []string{"9195550000"}}); err != nil {
 					t.Error(err)
 				}
 			}

@@ -45,6 +45,19 @@ var _ ledger.Store = (*Store)(nil)
 // "file:/tmp/l.db?_pragma=synchronous(FULL)"). In-memory databases are not supported: the
 // reader and writer pools must share one file.
 func Open(ctx context.Context, dsn string) (*Store, error) {
+	s, err := open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// open opens the SQLite ledger at dsn without migrating its schema.
+func open(ctx context.Context, dsn string) (*Store, error) {
 	path, query, err := splitDSN(dsn)
 	if err != nil {
 		return nil, err
@@ -79,10 +92,6 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	reader.SetMaxIdleConns(readers)
 	s := &Store{writer: writer, reader: reader, writes: newStatements(writer), reads: newStatements(reader)}
 	s.Store = sqlstore.New(s, dialect)
-	if err := s.Migrate(ctx); err != nil {
-		_ = s.Close()
-		return nil, err
-	}
 	return s, nil
 }
 

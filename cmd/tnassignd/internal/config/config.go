@@ -27,6 +27,7 @@ const (
 	DefaultLedger            = "sqlite://./data/tnassign.db"
 	DefaultLease             = 30 * time.Second
 	DefaultPollInterval      = 2 * time.Second
+	DefaultBandwidthTimeout  = 30 * time.Second
 	DefaultBatchLinger       = time.Second
 	DefaultBatchSize         = 5000
 	DefaultMaxInflightOrders = 64
@@ -64,6 +65,11 @@ type Config struct {
 	// PollInterval is the first wait before polling a new order; later
 	// waits grow exponentially.
 	PollInterval time.Duration
+	// BandwidthTimeout bounds one request to Bandwidth. It also bounds how
+	// long a create whose replica died may still create its order: a replica
+	// taking the job over looks the order up for this long (plus the lookup
+	// window) before it sends the batch again.
+	BandwidthTimeout time.Duration
 	// BatchLinger is how long a partial batch waits for more numbers.
 	BatchLinger time.Duration
 	// BatchSize is the numbers per Bandwidth order (1..5000).
@@ -104,6 +110,7 @@ type raw struct {
 	lease                       time.Duration
 	simulate                    bool
 	pollInterval, batchLinger   time.Duration
+	bandwidthTimeout            time.Duration
 	shutdownGrace               time.Duration
 	batchSize                   int
 	maxInflight, maxInflightJob int
@@ -124,6 +131,7 @@ func newFlagSet(r *raw) *flag.FlagSet {
 	fs.StringVar(&r.replicaID, "replica-id", "", "this process's name as owner of its jobs in the ledger; distinct per replica (default: hostname-pid-random)")
 	fs.DurationVar(&r.lease, "lease", DefaultLease, "how long a replica owns its running jobs without renewing; a dead replica's jobs are taken over after about this long")
 	fs.BoolVar(&r.simulate, "simulate", false, "serve from the built-in Bandwidth simulator; nothing real is touched")
+	fs.DurationVar(&r.bandwidthTimeout, "bandwidth-timeout", DefaultBandwidthTimeout, "how long one request to Bandwidth may take; a replica taking over a job waits this long (plus 15s) for an interrupted create to show before resending it")
 	fs.DurationVar(&r.pollInterval, "poll-interval", DefaultPollInterval, "first wait before polling an order; later waits back off up to 30s")
 	fs.DurationVar(&r.batchLinger, "batch-linger", DefaultBatchLinger, "send a partial batch after this long without new numbers")
 	fs.IntVar(&r.batchSize, "batch-size", DefaultBatchSize, "numbers per Bandwidth order (1..5000)")

@@ -42,7 +42,7 @@ func TestLoadDefaults(t *testing.T) {
 		GRPCAddr: DefaultGRPCAddr, HTTPAddr: DefaultHTTPAddr,
 		BandwidthURL: DefaultBandwidthURL, BandwidthTokenURL: DefaultBandwidthTokenURL,
 		Accounts: []string{"123", "456"}, Ledger: Ledger{Scheme: "sqlite", URL: "sqlite://./data/tnassign.db"}, Lease: DefaultLease,
-		PollInterval: 2 * time.Second, BatchLinger: time.Second, BatchSize: 5000,
+		PollInterval: 2 * time.Second, BandwidthTimeout: 30 * time.Second, BatchLinger: time.Second, BatchSize: 5000,
 		MaxInflightOrders: 64, MaxInflightPerJob: 4, RateLimit: 5, ShutdownGrace: 30 * time.Second,
 		LogLevel: slog.LevelInfo,
 		Security: Security{MaxBodyBytes: DefaultMaxBodyBytes, MaxNumbersPerJob: DefaultMaxNumbersPerJob,

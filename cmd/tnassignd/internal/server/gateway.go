@@ -7,14 +7,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"sync"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
-	"google.golang.org/protobuf/proto"
 
 	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
 )
@@ -44,56 +42,63 @@ type ndjsonMarshaler struct{ *runtime.JSONPb }
 // StreamContentType implements runtime.StreamContentType.
 func (*ndjsonMarshaler) StreamContentType(any) string { return NDJSONContentType }
 
-// NewDecoder wraps the JSON decoder so that a malformed request line is
-// reported to the caller (see uploadTracker) instead of looking like the
-// end of the upload.
+// NewDecoder wraps the JSON decoder so that an upload cut short — a
+// malformed request line, or a body over its size limit — is told to the
+// service (see cutDecoder) instead of looking like the end of the upload.
 func (m *ndjsonMarshaler) NewDecoder(r io.Reader) runtime.Decoder {
-	t, _ := r.(*uploadTracker)
-	return &trackingDecoder{Decoder: m.JSONPb.NewDecoder(r), tracker: t}
+	return &cutDecoder{Decoder: m.JSONPb.NewDecoder(r)}
 }
 
-// trackingDecoder counts decoded lines and records the first failure.
-type trackingDecoder struct {
+// cutDecoder counts decoded lines. At the first line it cannot decode, it
+// decodes instead a last request message carrying only input_error, which
+// says what went wrong: the service then ends the job ABORTED with the
+// reason INPUT_CUT_SHORT, recorded in the ledger, and the call with
+// INVALID_ARGUMENT after `finished`. The generated gateway would otherwise
+// half-close the gRPC stream, and the job would end as if its input were
+// complete. Every later Decode reports io.EOF.
+type cutDecoder struct {
 	runtime.Decoder
-	tracker *uploadTracker
-	lines   int
+	lines int
+	cut   bool
 }
 
 // Decode decodes one request message.
-func (d *trackingDecoder) Decode(v any) error {
+func (d *cutDecoder) Decode(v any) error {
+	if d.cut {
+		return io.EOF
+	}
 	err := d.Decoder.Decode(v)
 	switch {
 	case err == nil:
 		d.lines++
-	case !errors.Is(err, io.EOF) && d.tracker != nil:
-		d.tracker.fail(fmt.Errorf("request message %d: %v", d.lines+1, err))
+		return nil
+	case errors.Is(err, io.EOF):
+		return err
+	}
+	d.cut = true
+	why := fmt.Sprintf("request message %d could not be decoded: %v", d.lines+1, err)
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		why = fmt.Sprintf("the request body exceeds %d bytes (--max-body-bytes) at request message %d", tooLarge.Limit, d.lines+1)
+	}
+	if setInputError(v, why) {
+		return nil
 	}
 	return err
 }
 
-// uploadTracker wraps a streaming request's body. The generated gateway
-// ends the upload (half-closes the gRPC stream) at the first line it cannot
-// decode; the job then finishes normally with the numbers before it. The
-// tracker lets the gateway say so: an {"error":…} line with
-// INVALID_ARGUMENT is written after the job's own events.
-type uploadTracker struct {
-	io.ReadCloser
-	mu  sync.Mutex
-	err error
-}
-
-func (t *uploadTracker) fail(err error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.err == nil {
-		t.err = err
+// setInputError replaces v, a streaming request message, by one carrying
+// only input_error; it reports false for any other message.
+func setInputError(v any, why string) bool {
+	switch m := v.(type) {
+	case *tnassignv1.AssignNumbersRequest:
+		*m = tnassignv1.AssignNumbersRequest{InputError: why}
+	case *tnassignv1.UnassignNumbersRequest:
+		*m = tnassignv1.UnassignNumbersRequest{InputError: why}
+	default:
+		return false
 	}
-}
-
-func (t *uploadTracker) failure() error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.err
+	return true
 }
 
 // gateway is the JSON/HTTP door: a grpc-gateway mux that calls the gRPC
@@ -120,8 +125,8 @@ func newGateway(ctx context.Context, conn *grpc.ClientConn, log *slog.Logger, ga
 	return g, nil
 }
 
-// ServeHTTP enables full duplex on the streaming routes, serves the
-// request, and reports a malformed upload line after the job's events.
+// ServeHTTP enables full duplex on the streaming routes and serves the
+// request.
 func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost || !isStreamingRoute(r.URL.Path) {
 		g.mux.ServeHTTP(w, r)
@@ -131,14 +136,7 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err := http.NewResponseController(w).EnableFullDuplex(); err != nil && !errors.Is(err, http.ErrNotSupported) {
 		g.log.Warn("could not enable full duplex", "path", r.URL.Path, "error", err)
 	}
-	tracker := &uploadTracker{ReadCloser: r.Body}
-	r.Body = tracker
 	g.mux.ServeHTTP(w, r)
-	if bl, tooLarge := bodyLimitFrom(r.Context()); tooLarge {
-		g.writeStreamError(w, bl.status())
-	} else if err := tracker.failure(); err != nil {
-		g.writeStreamError(w, status.New(codes.InvalidArgument, err.Error()+"; the rest of the upload was not read"))
-	}
 }
 
 // isStreamingRoute reports the client-streaming routes. An HTTP/1.1
@@ -150,18 +148,6 @@ func isStreamingRoute(path string) bool {
 		return true
 	default:
 		return false
-	}
-}
-
-// writeStreamError appends one {"error":…} line to a streamed answer.
-func (g *gateway) writeStreamError(w http.ResponseWriter, st *status.Status) {
-	buf, err := g.marshaler.Marshal(map[string]proto.Message{"error": st.Proto()})
-	if err != nil {
-		g.log.Error("marshalling a stream error", "error", err)
-		return
-	}
-	if _, err := w.Write(append(buf, '\n')); err != nil {
-		g.log.Debug("writing a stream error", "error", err)
 	}
 }
 

@@ -10,7 +10,9 @@ import (
 
 	"go.uber.org/goleak"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
 
 	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
 
@@ -74,6 +76,9 @@ func (f *fakeService) AssignNumbers(stream tnassignv1.AssignmentService_AssignNu
 		if err != nil {
 			return err
 		}
+		if e := req.GetInputError(); e != "" {
+			return cutShort(stream, received, e)
+		}
 		if first {
 			first = false
 			switch req.GetAccountId() {
@@ -101,6 +106,15 @@ func (f *fakeService) AssignNumbers(stream tnassignv1.AssignmentService_AssignNu
 			return err
 		}
 	}
+}
+
+// cutShort ends a stream whose upload the gateway cut short, as the service
+// does: `finished` with what came before, then the caller's mistake.
+func cutShort(stream tnassignv1.AssignmentService_AssignNumbersServer, received int64, why string) error {
+	if err := stream.Send(finished(received)); err != nil {
+		return err
+	}
+	return status.Error(codes.InvalidArgument, "the upload was cut short: "+why)
 }
 
 func started(account string) *tnassignv1.AssignNumbersResponse {

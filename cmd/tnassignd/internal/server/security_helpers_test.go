@@ -69,6 +69,10 @@ func (s *recordingService) AssignNumbers(stream tnassignv1.AssignmentService_Ass
 			return stream.Send(finished(received))
 		case err != nil:
 			return err
+		case req.GetInputError() != "" && first:
+			return status.Error(codes.InvalidArgument, "the upload was cut short before its first message: "+req.GetInputError())
+		case req.GetInputError() != "":
+			return cutShort(stream, received, req.GetInputError())
 		case first:
 			if err := stream.Send(started(req.GetAccountId())); err != nil {
 				return err

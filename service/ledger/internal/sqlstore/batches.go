@@ -4,66 +4,77 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/tnassign/tnassign/service/ledger"
 	"github.com/tnassign/tnassign/service/ledger/internal/codec"
 )
 
 // RecordBatch implements ledger.Store.
-func (s *Store) RecordBatch(ctx context.Context, jobID string, b ledger.Batch) error {
+func (s *Store) RecordBatch(ctx context.Context, f ledger.Fence, b ledger.Batch) error {
 	packed := codec.PackNumbers(nil, b.Numbers)
 	return wrap(fmt.Sprintf("record batch %d", b.Seq), s.write(ctx, func(t tx) error {
-		if err := t.touchRunning(ctx, jobID); err != nil {
+		if err := t.touchRunning(ctx, f); err != nil {
 			return err
 		}
-		n, err := t.exec(ctx, `INSERT INTO batches (job_id, seq, customer_order_id, total, numbers) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (job_id, seq) DO NOTHING`, jobID, b.Seq, b.CustomerOrderID, len(b.Numbers), packed)
+		// create_until 0: no create attempt yet (NULL is a batch of a release that recorded none).
+		n, err := t.exec(ctx, `INSERT INTO batches (job_id, seq, customer_order_id, total, numbers, create_until)
+			VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT (job_id, seq) DO NOTHING`, f.JobID, b.Seq, b.CustomerOrderID, len(b.Numbers), packed)
 		if err != nil {
 			return err
 		}
 		if n == 0 {
-			return fmt.Errorf("job %s: %w", jobID, ledger.ErrExists)
+			return fmt.Errorf("job %s: %w", f.JobID, ledger.ErrExists)
 		}
 		return nil
 	}))
 }
 
-// updateBatch runs an update of one batch of a running job; ErrNotFound when the batch is unknown.
-func (s *Store) updateBatch(ctx context.Context, op, jobID string, seq int, query string, args ...any) error {
+// updateBatch runs an update of one batch of the running job f fences, its last two arguments the
+// job id and seq; ErrNotFound when the batch is unknown.
+func (s *Store) updateBatch(ctx context.Context, op string, f ledger.Fence, seq int, query string, args ...any) error {
 	return wrap(fmt.Sprintf("%s of batch %d", op, seq), s.write(ctx, func(t tx) error {
-		if err := t.touchRunning(ctx, jobID); err != nil {
+		if err := t.touchRunning(ctx, f); err != nil {
 			return err
 		}
-		n, err := t.exec(ctx, query, append(args, jobID, seq)...)
+		n, err := t.exec(ctx, query, append(args, f.JobID, seq)...)
 		if err != nil {
 			return err
 		}
 		if n == 0 {
-			return fmt.Errorf("job %s: %w", jobID, ledger.ErrNotFound)
+			return fmt.Errorf("job %s: %w", f.JobID, ledger.ErrNotFound)
 		}
 		return nil
 	}))
+}
+
+// RecordCreateAttempt implements ledger.Store. The deadline is the database clock's, like leases.
+func (s *Store) RecordCreateAttempt(ctx context.Context, f ledger.Fence, seq int, bound time.Duration) error {
+	b := max(bound.Microseconds(), 0)
+	return s.updateBatch(ctx, "record create attempt", f, seq, `UPDATE batches SET create_until =
+		CASE WHEN create_until > {now} + ? THEN create_until ELSE {now} + ? END WHERE job_id = ? AND seq = ?`, b, b)
 }
 
 // RecordBatchUnsent implements ledger.Store.
-func (s *Store) RecordBatchUnsent(ctx context.Context, jobID string, seq int) error {
-	return s.updateBatch(ctx, "record unsent", jobID, seq, `UPDATE batches SET unsent = TRUE WHERE job_id = ? AND seq = ?`)
+func (s *Store) RecordBatchUnsent(ctx context.Context, f ledger.Fence, seq int) error {
+	return s.updateBatch(ctx, "record unsent", f, seq, `UPDATE batches SET unsent = TRUE WHERE job_id = ? AND seq = ?`)
 }
 
 // RecordOrderID implements ledger.Store.
-func (s *Store) RecordOrderID(ctx context.Context, jobID string, seq int, orderID string) error {
-	return s.updateBatch(ctx, "record order id", jobID, seq, `UPDATE batches SET order_id = ? WHERE job_id = ? AND seq = ?`, orderID)
+func (s *Store) RecordOrderID(ctx context.Context, f ledger.Fence, seq int, orderID string) error {
+	return s.updateBatch(ctx, "record order id", f, seq, `UPDATE batches SET order_id = ? WHERE job_id = ? AND seq = ?`, orderID)
 }
 
 // RecordSettlement implements ledger.Store.
-func (s *Store) RecordSettlement(ctx context.Context, jobID string, seq int, st ledger.Settlement) error {
+func (s *Store) RecordSettlement(ctx context.Context, f ledger.Fence, seq int, st ledger.Settlement) error {
+	jobID := f.JobID
 	groups := make([]codec.Group, len(st.Errors))
 	for k, e := range st.Errors {
 		groups[k] = codec.Group{Code: e.Code, Description: e.Description}
 	}
 	encodedGroups := codec.EncodeGroups(groups)
 	return wrap(fmt.Sprintf("record settlement of batch %d", seq), s.write(ctx, func(t tx) error {
-		if err := t.touchRunning(ctx, jobID); err != nil {
+		if err := t.touchRunning(ctx, f); err != nil {
 			return err
 		}
 		var packed []byte

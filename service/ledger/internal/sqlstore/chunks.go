@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/tnassign/tnassign/service/ledger"
 	"github.com/tnassign/tnassign/service/ledger/internal/codec"
@@ -25,42 +26,42 @@ func (t tx) insertChunk(ctx context.Context, jobID string, kind, start, count in
 
 // appendChunk appends count items to the job's list of a kind, advancing its position column
 // next and updating its counters (an SQL assignment list taking counterArgs). The job must be
-// running (ErrNotFound or ErrJobFinished otherwise): the statement that advances next also locks
-// its row and sets its updated_at, as touchRunning does.
-func (t tx) appendChunk(ctx context.Context, jobID string, kind int, next, counters string, count int, data []byte, counterArgs ...any) error {
+// running and f current (touchRunning's errors otherwise): the statement that advances next also
+// checks f, locks the row and sets its updated_at, as touchRunning does.
+func (t tx) appendChunk(ctx context.Context, f ledger.Fence, kind int, next, counters string, count int, data []byte, counterArgs ...any) error {
 	if count == 0 {
-		return t.touchRunning(ctx, jobID)
+		return t.touchRunning(ctx, f)
 	}
 	var end int
-	args := append(append([]any{count}, counterArgs...), jobID)
+	args := append(append([]any{count}, counterArgs...), fenceArgs(f)...)
 	err := t.row(ctx, `UPDATE jobs SET updated_at = {now}, `+next+` = `+next+` + ?, `+counters+`
-		WHERE id = ? AND state = 'running' RETURNING `+next, args...).Scan(&end)
+		WHERE `+fenced+` RETURNING `+next, args...).Scan(&end)
 	if errors.Is(err, ErrNoRows) {
-		return t.jobMissingOrFinished(ctx, jobID)
+		return t.refusal(ctx, f)
 	}
 	if err != nil {
 		return err
 	}
-	return t.insertChunk(ctx, jobID, kind, end-count, count, data)
+	return t.insertChunk(ctx, f.JobID, kind, end-count, count, data)
 }
 
 // RecordReceived implements ledger.Store.
-func (s *Store) RecordReceived(ctx context.Context, jobID string, numbers []string) error {
+func (s *Store) RecordReceived(ctx context.Context, f ledger.Fence, numbers []string) error {
 	data := codec.PackNumbers(nil, numbers)
 	return wrap("record received", s.write(ctx, func(t tx) error {
-		return t.appendChunk(ctx, jobID, chunkReceived, "received_next", "received = received + ?", len(numbers), data, len(numbers))
+		return t.appendChunk(ctx, f, chunkReceived, "received_next", "received = received + ?", len(numbers), data, len(numbers))
 	}))
 }
 
 // RecordRejections implements ledger.Store.
-func (s *Store) RecordRejections(ctx context.Context, jobID string, rs []ledger.Rejection) error {
+func (s *Store) RecordRejections(ctx context.Context, f ledger.Fence, rs []ledger.Rejection) error {
 	cs := make([]codec.Rejection, len(rs))
 	for i, r := range rs {
 		cs[i] = codec.Rejection(r)
 	}
 	data := codec.EncodeRejections(cs)
 	return wrap("record rejections", s.write(ctx, func(t tx) error {
-		return t.appendChunk(ctx, jobID, chunkRejections, "rejections_next",
+		return t.appendChunk(ctx, f, chunkRejections, "rejections_next",
 			"rejected = rejected + ?, received = received + ?", len(rs), data, len(rs), len(rs))
 	}))
 }
@@ -151,8 +152,10 @@ func (s *Store) PendingWork(ctx context.Context, jobID string) (ledger.PendingWo
 			return fmt.Errorf("job %s: %w", jobID, ledger.ErrJobFinished)
 		}
 		var batched codec.Set
-		rows, err := t.query(ctx, `SELECT seq, customer_order_id, order_id, numbers, settled, unsent FROM batches
-			WHERE job_id = ? ORDER BY seq`, jobID)
+		// A NULL create_until (a batch of a release that recorded no create attempts) reads as
+		// -1: attempted, with a deadline long past.
+		rows, err := t.query(ctx, `SELECT seq, customer_order_id, order_id, numbers, settled, unsent,
+				COALESCE(create_until, -1), {now} FROM batches WHERE job_id = ? ORDER BY seq`, jobID)
 		if err != nil {
 			return err
 		}
@@ -161,9 +164,12 @@ func (s *Store) PendingWork(ctx context.Context, jobID string) (ledger.PendingWo
 			var b ledger.PendingBatch
 			var packed []byte
 			var settled, unsent bool
-			if err := rows.Scan(&b.Seq, &b.CustomerOrderID, &b.OrderID, &packed, &settled, &unsent); err != nil {
+			var createUntil, now int64
+			if err := rows.Scan(&b.Seq, &b.CustomerOrderID, &b.OrderID, &packed, &settled, &unsent, &createUntil, &now); err != nil {
 				return err
 			}
+			b.CreateAttempted = createUntil != 0
+			b.CreateWait = time.Duration(max(createUntil-now, 0)) * time.Microsecond
 			if err := batched.Add(packed); err != nil {
 				return err
 			}

@@ -13,16 +13,16 @@ import (
 
 const jobColumns = `id, account_id, action, customer_order_id, request_id, validate_only, state,
 	received, rejected, succeeded, failed, not_submitted, failure,
-	created_at, updated_at, finished_at, input_closed, owner, lease_until`
+	created_at, updated_at, finished_at, input_closed, owner, lease_until, lease_gen`
 
-// scanJob reads the jobColumns of one row.
-func scanJob(r Row) (ledger.Job, error) {
+// scanJob reads the jobColumns of one row, and then the columns of more.
+func scanJob(r Row, more ...any) (ledger.Job, error) {
 	var j ledger.Job
 	var action, state string
 	var created, updated, finished, lease int64
-	err := r.Scan(&j.ID, &j.AccountID, &action, &j.CustomerOrderID, &j.RequestID, &j.ValidateOnly, &state,
+	err := r.Scan(append([]any{&j.ID, &j.AccountID, &action, &j.CustomerOrderID, &j.RequestID, &j.ValidateOnly, &state,
 		&j.Counts.Received, &j.Counts.Rejected, &j.Counts.Succeeded, &j.Counts.Failed, &j.Counts.NotSubmitted, &j.Failure,
-		&created, &updated, &finished, &j.InputClosed, &j.Owner, &lease)
+		&created, &updated, &finished, &j.InputClosed, &j.Owner, &lease, &j.Generation}, more...)...)
 	if err != nil {
 		return ledger.Job{}, err
 	}
@@ -38,7 +38,7 @@ func scanJob(r Row) (ledger.Job, error) {
 func micros(d time.Duration) int64 { return max(d.Microseconds(), 1) }
 
 // CreateJob implements ledger.Store.
-func (s *Store) CreateJob(ctx context.Context, j ledger.Job) error {
+func (s *Store) CreateJob(ctx context.Context, j ledger.Job, lease time.Duration) error {
 	if j.ID == "" {
 		return errors.New("ledger: create job: empty id")
 	}
@@ -56,9 +56,10 @@ func (s *Store) CreateJob(ctx context.Context, j ledger.Job) error {
 			}
 		}
 		n, err := t.exec(ctx, `INSERT INTO jobs (id, account_id, action, customer_order_id, request_id, validate_only, state,
-				created_at, updated_at, owner, lease_until)
-			VALUES (?, ?, ?, ?, ?, ?, 'running', {now}, {now}, ?, {now} + ?) ON CONFLICT (id) DO NOTHING`,
-			j.ID, j.AccountID, string(j.Action), j.CustomerOrderID, j.RequestID, j.ValidateOnly, j.Owner, micros(ledger.DefaultLease))
+				created_at, updated_at, owner, lease_until, lease_gen)
+			VALUES (?, ?, ?, ?, ?, ?, 'running', {now}, {now}, ?, {now} + ?, ?) ON CONFLICT (id) DO NOTHING`,
+			j.ID, j.AccountID, string(j.Action), j.CustomerOrderID, j.RequestID, j.ValidateOnly, j.Owner,
+			micros(leaseOrDefault(lease)), ledger.FirstGeneration)
 		if err != nil {
 			return err
 		}
@@ -146,13 +147,13 @@ func (s *Store) ListJobs(ctx context.Context, accountID string, q ledger.JobQuer
 }
 
 // MarkInputClosed implements ledger.Store.
-func (s *Store) MarkInputClosed(ctx context.Context, jobID string) error {
+func (s *Store) MarkInputClosed(ctx context.Context, f ledger.Fence) error {
 	return wrap("mark input closed", s.write(ctx, func(t tx) error {
-		n, err := t.exec(ctx, `UPDATE jobs SET input_closed = TRUE, updated_at = {now} WHERE id = ? AND state = 'running'`, jobID)
+		n, err := t.exec(ctx, `UPDATE jobs SET input_closed = TRUE, updated_at = {now} WHERE `+fenced, fenceArgs(f)...)
 		if err != nil || n == 1 {
 			return err
 		}
-		return t.jobMissingOrFinished(ctx, jobID)
+		return t.refusal(ctx, f)
 	}))
 }
 
@@ -160,12 +161,13 @@ func (s *Store) MarkInputClosed(ctx context.Context, jobID string) error {
 const notSubmittedChunk = 50000
 
 // FinishJob implements ledger.Store.
-func (s *Store) FinishJob(ctx context.Context, jobID string, r ledger.Result) error {
+func (s *Store) FinishJob(ctx context.Context, f ledger.Fence, r ledger.Result) error {
 	if !r.State.Final() {
-		return fmt.Errorf("ledger: finish job %s: state %q is not final", jobID, r.State)
+		return fmt.Errorf("ledger: finish job %s: state %q is not final", f.JobID, r.State)
 	}
+	jobID := f.JobID
 	return wrap("finish job", s.write(ctx, func(t tx) error {
-		if err := t.touchRunning(ctx, jobID); err != nil {
+		if err := t.touchRunning(ctx, f); err != nil {
 			return err
 		}
 		c := r.Counts
@@ -192,19 +194,26 @@ func (s *Store) ClaimJobs(ctx context.Context, owner string, lease time.Duration
 	var jobs []ledger.Job
 	err := s.write(ctx, func(t tx) error {
 		jobs = jobs[:0]
-		rows, err := t.query(ctx, `UPDATE jobs SET owner = ?, lease_until = {now} + ? WHERE id IN (
-				SELECT id FROM jobs WHERE state = 'running' AND lease_until <= {now}
+		// picked is materialized before the update, so it holds the owners the jobs had; RETURNING
+		// reads it through a subquery, as SQLite's RETURNING names no other table directly.
+		rows, err := t.query(ctx, `WITH picked AS MATERIALIZED (
+				SELECT id AS picked_id, owner AS previous_owner FROM jobs WHERE state = 'running' AND lease_until <= {now}
 				ORDER BY lease_until, id LIMIT ? `+s.d.SkipLocked+`)
-			RETURNING `+jobColumns, owner, micros(leaseOrDefault(lease)), limit)
+			UPDATE jobs SET owner = ?, lease_until = {now} + ?, lease_gen = lease_gen + 1
+			FROM picked WHERE jobs.id = picked.picked_id
+			RETURNING `+jobColumns+`, (SELECT previous_owner FROM picked WHERE picked_id = jobs.id)`,
+			limit, owner, micros(leaseOrDefault(lease)))
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			j, err := scanJob(rows)
+			var previous string
+			j, err := scanJob(rows, &previous)
 			if err != nil {
 				return err
 			}
+			j.PreviousOwner = previous
 			jobs = append(jobs, j)
 		}
 		return rows.Err()

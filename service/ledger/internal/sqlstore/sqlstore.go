@@ -116,32 +116,6 @@ func (s *Store) read(ctx context.Context, fn func(tx) error) error {
 	return s.db.Read(ctx, func(q Querier) error { return fn(tx{s, q}) })
 }
 
-// touchRunning locks the running job jobID for the rest of the transaction and sets its
-// updated_at; ErrNotFound or ErrJobFinished otherwise.
-func (t tx) touchRunning(ctx context.Context, jobID string) error {
-	n, err := t.exec(ctx, `UPDATE jobs SET updated_at = {now} WHERE id = ? AND state = 'running'`, jobID)
-	if err != nil {
-		return err
-	}
-	if n == 1 {
-		return nil
-	}
-	return t.jobMissingOrFinished(ctx, jobID)
-}
-
-// jobMissingOrFinished returns ErrNotFound when jobID does not exist, ErrJobFinished otherwise.
-func (t tx) jobMissingOrFinished(ctx context.Context, jobID string) error {
-	var state string
-	err := t.row(ctx, `SELECT state FROM jobs WHERE id = ?`, jobID).Scan(&state)
-	if errors.Is(err, ErrNoRows) {
-		return fmt.Errorf("job %s: %w", jobID, ledger.ErrNotFound)
-	}
-	if err != nil {
-		return err
-	}
-	return fmt.Errorf("job %s: %w", jobID, ledger.ErrJobFinished)
-}
-
 // jobExists returns ErrNotFound unless jobID exists.
 func (t tx) jobExists(ctx context.Context, jobID string) error {
 	var one int
