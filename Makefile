@@ -169,6 +169,16 @@ bench: ## Measure tnassign against the ceiling and the naive way; rewrite docs/B
 	$(BIN)/tnbench --tnassignd $(BIN)/tnassignd --bwsim $(BIN)/bwsim --doc docs/BENCHMARKS.md \
 	  --command "make bench$(if $(BENCH_FLAGS), BENCH_FLAGS='$(BENCH_FLAGS)')" $(BENCH_FLAGS)
 
+# How long `make chaos` loads the replicas and kills them (the drain and the checks come after),
+# and extra tnchaos flags, e.g. CHAOS_FLAGS='--seed 42 --callers 8' (`bin/tnchaos -h` lists them).
+CHAOS_DURATION ?= 2m
+CHAOS_FLAGS ?=
+
+.PHONY: chaos
+chaos: ## Fault run: 3 replicas on PostgreSQL, kills and restarts, checks exactly-once (CHAOS_DURATION, default 2m).
+	go build -o $(BIN)/ ./cmd/tnassignd ./cmd/bwsim ./cmd/tnchaos
+	$(BIN)/tnchaos --tnassignd $(BIN)/tnassignd --bwsim $(BIN)/bwsim --duration $(CHAOS_DURATION) $(CHAOS_FLAGS)
+
 # Extra tnassignd flags for `make run`, e.g. RUN_FLAGS=--log-level=debug.
 RUN_FLAGS ?=
 

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -316,4 +318,80 @@ func errorMetadata(st *status.Status) map[string]string {
 		}
 	}
 	return nil
+}
+
+// TestCutShortUploadIsRecorded: an NDJSON upload with a line that cannot be decoded is not taken
+// for a complete input: the numbers before the line are processed, the job ends ABORTED with the
+// reason INPUT_CUT_SHORT, and GetAssignmentJob, a watch and a replay of its request id all show
+// it. Before, the job ended SUCCEEDED as if the caller had sent everything.
+func TestCutShortUploadIsRecorded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: real processes")
+	}
+	dir := t.TempDir()
+	bin := daemontest.Build(t, daemontest.DaemonPackage, dir)
+	d := daemontest.Start(t, bin)
+	body := `{"accountId":"9900000","requestId":"cut-1","telephoneNumbers":["9195550001","9195550002"]}` + "\n" +
+		`{"telephoneNumbers":["9195550003"]}` + "\n" + `{"telephoneNumbers": [` + "\n" + `{"telephoneNumbers":["9195550004"]}` + "\n"
+	lines := postLines(t, "http://"+d.HTTPAddr+"/v1/numbers:assign", body)
+	var id string
+	var sawFinished bool
+	for _, l := range lines[:len(lines)-1] {
+		if s := jsonField(t, l, "result", "started", "jobId"); s != "" {
+			id = s
+		}
+		if jsonField(t, l, "result", "finished", "failureReason") == "INPUT_CUT_SHORT" {
+			sawFinished = true
+		}
+	}
+	last := lines[len(lines)-1]
+	if !sawFinished || !strings.Contains(last, `"error"`) || !strings.Contains(last, "INPUT_CUT_SHORT") || !strings.Contains(last, "request message 3") {
+		t.Fatalf("answer %q: want finished with failureReason INPUT_CUT_SHORT, then the error naming message 3", lines)
+	}
+	c := client(t, d)
+	j := waitFinal(t, c, id, 10*time.Second)
+	if j.GetState() != tnassignv1.JobState_JOB_STATE_ABORTED || j.GetFailureReason() != "INPUT_CUT_SHORT" || j.GetReceivedCount() != 3 {
+		t.Errorf("job %v", j)
+	}
+	replay := postLines(t, "http://"+d.HTTPAddr+"/v1/numbers:assign", `{"accountId":"9900000","requestId":"cut-1"}`+"\n")
+	if !strings.Contains(strings.Join(replay, "\n"), `"failureReason":"INPUT_CUT_SHORT"`) {
+		t.Errorf("replay %q does not show the cut", replay)
+	}
+}
+
+// postLines posts body to url as NDJSON and returns the answer's lines.
+func postLines(t *testing.T, url, body string) []string {
+	t.Helper()
+	resp, err := http.Post(url, "application/x-ndjson", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) == 0 {
+		t.Fatalf("empty answer, status %d", resp.StatusCode)
+	}
+	return lines
+}
+
+// jsonField returns the string at path in the JSON object line, or "".
+func jsonField(t *testing.T, line string, path ...string) string {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal([]byte(line), &v); err != nil {
+		t.Fatalf("line %q: %v", line, err)
+	}
+	for _, k := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return ""
+		}
+		v = m[k]
+	}
+	s, _ := v.(string)
+	return s
 }
