@@ -14,9 +14,7 @@ import (
 	"syscall"
 	"time"
 
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
-	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"github.com/tnassign/tnassign/internal/grpchealth"
 )
 
 // startTimeout bounds how long a subprocess may take to start serving.
@@ -160,29 +158,11 @@ func daemonExtraFlags(ctx context.Context, bin string) []string {
 	return nil
 }
 
-// awaitServing polls the gRPC health service at addr until it answers SERVING.
+// awaitServing waits until a tnassignd serves at addr, for at most startTimeout.
 func awaitServing(ctx context.Context, addr string) error {
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
-	conn, err := grpc.NewClient("passthrough:///"+addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	health := healthpb.NewHealthClient(conn)
-	for {
-		cctx, ccancel := context.WithTimeout(ctx, time.Second)
-		resp, err := health.Check(cctx, &healthpb.HealthCheckRequest{})
-		ccancel()
-		if err == nil && resp.GetStatus() == healthpb.HealthCheckResponse_SERVING {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("not SERVING at %s: %v", addr, err)
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+	return grpchealth.Await(ctx, addr, nil, 20*time.Millisecond)
 }
 
 // logBuffer collects a process's output; safe for concurrent use. It keeps at most 4 MiB, the

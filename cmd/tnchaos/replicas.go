@@ -12,9 +12,10 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/backoff"
 	"google.golang.org/grpc/credentials/insecure"
-	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
+
+	"github.com/tnassign/tnassign/internal/grpchealth"
 )
 
 // startTimeout bounds one start of a replica, until its health answers SERVING.
@@ -297,30 +298,17 @@ func (s *replicaSet) crashed() []string {
 	return append([]string(nil), s.crashes...)
 }
 
-// awaitServing polls the gRPC health service at addr until it answers SERVING; it fails when
-// p exits or startTimeout passes.
+// awaitServing waits until the replica p serves at addr; it fails when p exits or startTimeout
+// passes.
 func awaitServing(ctx context.Context, addr string, p *proc) error {
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
-	conn, err := grpc.NewClient("passthrough:///"+addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	err := grpchealth.Await(ctx, addr, p.exited, 50*time.Millisecond)
+	if errors.Is(err, grpchealth.ErrExited) {
+		return fmt.Errorf("%s exited while starting (%s)", p.name, p.cmd.ProcessState)
+	}
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", p.name, err)
 	}
-	defer conn.Close()
-	health := healthpb.NewHealthClient(conn)
-	for {
-		cctx, ccancel := context.WithTimeout(ctx, time.Second)
-		resp, err := health.Check(cctx, &healthpb.HealthCheckRequest{})
-		ccancel()
-		if err == nil && resp.GetStatus() == healthpb.HealthCheckResponse_SERVING {
-			return nil
-		}
-		select {
-		case <-p.exited:
-			return fmt.Errorf("%s exited while starting (%s)", p.name, p.cmd.ProcessState)
-		case <-ctx.Done():
-			return fmt.Errorf("%s not SERVING at %s in time: %v", p.name, addr, err)
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
+	return nil
 }

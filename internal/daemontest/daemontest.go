@@ -12,10 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
-	healthpb "google.golang.org/grpc/health/grpc_health_v1"
-
+	"github.com/tnassign/tnassign/internal/grpchealth"
 	"github.com/tnassign/tnassign/internal/syncbuf"
 )
 
@@ -119,24 +116,12 @@ func StartWith(t testing.TB, bin string, o Options) *Daemon {
 		}
 		d.GRPCAddr, d.HTTPAddr = servingAddrs(d.stderr.String())
 	}
-	conn, err := grpc.NewClient("passthrough:///"+d.GRPCAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	if err := grpchealth.Await(ctx, d.GRPCAddr, d.exited, 20*time.Millisecond); err != nil {
+		t.Fatalf("tnassignd not SERVING within 30s (%v):\n%s", err, d.stderr.String())
 	}
-	defer conn.Close()
-	health := healthpb.NewHealthClient(conn)
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		resp, err := health.Check(ctx, &healthpb.HealthCheckRequest{})
-		cancel()
-		if err == nil && resp.GetStatus() == healthpb.HealthCheckResponse_SERVING {
-			return d
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("tnassignd not SERVING within 30s (%v, %v):\n%s", resp, err, d.stderr.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	return d
 }
 
 // Kill kills the daemon at once (SIGKILL: no shutdown, nothing flushed) and
