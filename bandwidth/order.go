@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tnassign/tnassign/tn"
 )
 
 // Action is an order's action as Bandwidth spells it in orders.
@@ -115,42 +117,26 @@ const _ uint = numberSlots - MaxNumbersPerOrder*8/5
 // of indexes into tns, which lives on the stack (16 KiB), keyed by the number's value.
 func checkNumbers(tns []string) (int, string) {
 	var slots [numberSlots]uint16 // index+1 into tns; 0 is empty
-	for i, tn := range tns {
-		v, ok := tenDigitValue(tn)
+	for i, s := range tns {
+		n, ok := tn.ParseCanonical(s)
 		if !ok {
-			return i, strconv.Quote(truncate(tn, 20)) + " is not exactly 10 digits"
+			return i, strconv.Quote(truncate(s, 20)) + " is not exactly 10 digits"
 		}
 		// Fibonacci hashing: the top bits of the product spread consecutive numbers apart.
-		h := (v * 0x9E3779B97F4A7C15) >> (64 - numberSlotBits)
+		h := (uint64(n) * 0x9E3779B97F4A7C15) >> (64 - numberSlotBits)
 		for {
 			j := slots[h]
 			if j == 0 {
 				slots[h] = uint16(i + 1)
 				break
 			}
-			if tns[j-1] == tn {
-				return i, tn + " appears more than once"
+			if tns[j-1] == s {
+				return i, s + " appears more than once"
 			}
 			h = (h + 1) & (numberSlots - 1)
 		}
 	}
 	return 0, ""
-}
-
-// tenDigitValue returns the value of s when it is exactly 10 ASCII digits.
-func tenDigitValue(s string) (uint64, bool) {
-	if len(s) != 10 {
-		return 0, false
-	}
-	var v uint64
-	for i := 0; i < len(s); i++ {
-		c := s[i] - '0'
-		if c > 9 {
-			return 0, false
-		}
-		v = v*10 + uint64(c)
-	}
-	return v, true
 }
 
 func validateCustomerOrderID(id string) error {

@@ -3,6 +3,8 @@ package service
 import (
 	"testing"
 	"time"
+
+	"github.com/tnassign/tnassign/tn"
 )
 
 // BenchmarkBatcher feeds the batcher 1,000-number chunks (one request message's valid numbers) and
@@ -11,11 +13,11 @@ import (
 // itself: copying and the linger timer's reset per chunk.
 func BenchmarkBatcher(b *testing.B) {
 	const chunk = 1000
-	ts := make([]tn, chunk)
+	ts := make([]tn.Number, chunk)
 	for i := range ts {
-		ts[i] = tn(9195550000 + uint64(i))
+		ts[i] = tn.Number(9195550000 + uint64(i))
 	}
-	ns := tnStrings(ts)
+	ns := tn.Strings(ts)
 	sent := 0
 	bt := newBatcher(5000, time.Hour, "bench", func(bb *batch) { sent += len(bb.numbers) })
 	b.ReportAllocs()

@@ -3,10 +3,15 @@ package service
 import (
 	"math/bits"
 	"slices"
+
+	"github.com/tnassign/tnassign/tn"
 )
 
+// detailDuplicate is the detail of a DUPLICATE rejection.
+const detailDuplicate = "already received earlier in this job"
+
 // numberSet is the set of numbers a job has seen, built to stay small for millions of numbers.
-// Numbers are grouped by exchange (the 6-digit NPA-NXX prefix); each exchange keeps its 4-digit
+// Numbers are grouped by exchange (the 6-digit NPA-NXX prefix, tn.Number.Prefix); each exchange keeps its 4-digit
 // line numbers in a sorted []uint16 while it has few, and in a 10,000-bit bitmap (1,250 bytes)
 // once the list would be larger than the bitmap. A dense job of a million numbers costs about
 // 125 KiB of bitmaps; a sparse one about 2 bytes per number plus a small per-exchange overhead.
@@ -26,8 +31,8 @@ type lineBitmap [(10000 + 63) / 64]uint64
 const maxSortedLines = 512
 
 // add inserts t and reports whether it was new.
-func (s *numberSet) add(t tn) bool {
-	key, line := t.exchange(), t.line()
+func (s *numberSet) add(t tn.Number) bool {
+	key, line := t.Prefix(), t.Line()
 	if bm := s.bitmaps[key]; bm != nil {
 		if !bm.add(line) {
 			return false
@@ -62,8 +67,8 @@ func (s *numberSet) add(t tn) bool {
 }
 
 // contains reports whether t is in the set.
-func (s *numberSet) contains(t tn) bool {
-	key, line := t.exchange(), t.line()
+func (s *numberSet) contains(t tn.Number) bool {
+	key, line := t.Prefix(), t.Line()
 	if bm := s.bitmaps[key]; bm != nil {
 		return bm[line/64]&(1<<(line%64)) != 0
 	}
@@ -75,7 +80,7 @@ func (s *numberSet) contains(t tn) bool {
 func (s *numberSet) len() int { return s.size }
 
 // all returns every number in the set in ascending order.
-func (s *numberSet) all() []tn {
+func (s *numberSet) all() []tn.Number {
 	keys := make([]uint32, 0, len(s.lists)+len(s.bitmaps))
 	for k := range s.lists {
 		keys = append(keys, k)
@@ -84,19 +89,18 @@ func (s *numberSet) all() []tn {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	out := make([]tn, 0, s.size)
+	out := make([]tn.Number, 0, s.size)
 	for _, k := range keys {
-		base := tn(k) * 10000
 		bm := s.bitmaps[k]
 		if bm == nil {
 			for _, l := range s.lists[k] {
-				out = append(out, base+tn(l))
+				out = append(out, tn.Join(k, l))
 			}
 			continue
 		}
 		for w, word := range bm {
 			for word != 0 {
-				out = append(out, base+tn(w*64+bits.TrailingZeros64(word)))
+				out = append(out, tn.Join(k, uint16(w*64+bits.TrailingZeros64(word))))
 				word &= word - 1
 			}
 		}

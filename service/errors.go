@@ -13,29 +13,29 @@ import (
 	"google.golang.org/protobuf/protoadapt"
 
 	"github.com/tnassign/tnassign/bandwidth"
+	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
+	"github.com/tnassign/tnassign/internal/errorinfo"
 	"github.com/tnassign/tnassign/service/ledger"
 )
 
-// errorDomain is the ErrorInfo domain of every status the service returns.
-const errorDomain = "tnassign"
-
-// The ErrorInfo reasons the service returns.
+// The ErrorInfo reasons the service returns: values of the API's ErrorReason enum, whose doc
+// comments say when each is sent. The domain is errorinfo.Domain.
 const (
-	reasonInvalidArgument    = "INVALID_ARGUMENT"
-	reasonAccountNotAllowed  = "ACCOUNT_NOT_ALLOWED"
-	reasonBandwidthAuth      = "BANDWIDTH_AUTH"
-	reasonBandwidthThrottled = "BANDWIDTH_RATE_LIMITED"
-	reasonBandwidthDown      = "BANDWIDTH_UNAVAILABLE"
-	reasonShuttingDown       = "SHUTTING_DOWN"
-	reasonCancelled          = "CANCELLED"
-	reasonDeadlineExceeded   = "DEADLINE_EXCEEDED"
-	reasonInternal           = "INTERNAL"
-	reasonRequestStream      = "REQUEST_STREAM_FAILED"
-	reasonJobInterrupted     = "JOB_INTERRUPTED"
-	reasonJobNotFound        = "JOB_NOT_FOUND"
-	reasonJobHandedOver      = "JOB_HANDED_OVER"
-	reasonBandwidthConfig    = "BANDWIDTH_MISCONFIGURED"
-	reasonInputCutShort      = "INPUT_CUT_SHORT"
+	reasonInvalidArgument    = tnassignv1.ErrorReason_INVALID_ARGUMENT
+	reasonAccountNotAllowed  = tnassignv1.ErrorReason_ACCOUNT_NOT_ALLOWED
+	reasonBandwidthAuth      = tnassignv1.ErrorReason_BANDWIDTH_AUTH
+	reasonBandwidthThrottled = tnassignv1.ErrorReason_BANDWIDTH_RATE_LIMITED
+	reasonBandwidthDown      = tnassignv1.ErrorReason_BANDWIDTH_UNAVAILABLE
+	reasonShuttingDown       = tnassignv1.ErrorReason_SHUTTING_DOWN
+	reasonCancelled          = tnassignv1.ErrorReason_CANCELLED
+	reasonDeadlineExceeded   = tnassignv1.ErrorReason_DEADLINE_EXCEEDED
+	reasonInternal           = tnassignv1.ErrorReason_INTERNAL
+	reasonRequestStream      = tnassignv1.ErrorReason_REQUEST_STREAM_FAILED
+	reasonJobInterrupted     = tnassignv1.ErrorReason_JOB_INTERRUPTED
+	reasonJobNotFound        = tnassignv1.ErrorReason_JOB_NOT_FOUND
+	reasonJobHandedOver      = tnassignv1.ErrorReason_JOB_HANDED_OVER
+	reasonBandwidthConfig    = tnassignv1.ErrorReason_BANDWIDTH_MISCONFIGURED
+	reasonInputCutShort      = tnassignv1.ErrorReason_INPUT_CUT_SHORT
 )
 
 // maxViolationDescription caps a field violation's description: status details travel in
@@ -55,9 +55,13 @@ var errForcedDown = errors.New("service: shut down before the job's orders settl
 // renewals failed for too long, or another replica claimed it (or finished it).
 var errLeaseLost = errors.New("service: the job's lease was lost")
 
+// errLedgerFailed hands a job over when the ledger did not record the outcome of one of its
+// batches: the job cannot end while the ledger shows the batch unsettled.
+var errLedgerFailed = errors.New("service: the ledger did not record an order's outcome")
+
 // handedOver ends the call of a job this process stopped working on before it finished: the job
 // stays running in the ledger and another replica, or the next start, finishes it. cause is
-// errForcedDown or errLeaseLost; read is how many numbers of the call's stream the job took
+// errForcedDown, errLeaseLost or errLedgerFailed; read is how many numbers of the call's stream the job took
 // (every one of them recorded): the caller sends the numbers after those again.
 type handedOver struct {
 	cause error
@@ -95,7 +99,7 @@ func (e *streamBroken) Error() string { return "request stream: " + e.err.Error(
 // a refusal. Everything else is classified by statusOf.
 type callError struct {
 	code       codes.Code
-	reason     string
+	reason     tnassignv1.ErrorReason
 	message    string
 	violations []*errdetails.BadRequest_FieldViolation
 }
@@ -168,19 +172,13 @@ func isFatalUpstream(err error) bool {
 		errors.Is(err, bandwidth.ErrUnavailable) || errors.Is(err, bandwidth.ErrMisconfigured)
 }
 
-// reasonOf returns the ErrorInfo reason statusOf gives err; the ledger records it as the job's
-// failure.
+// reasonOf returns the ErrorInfo reason statusOf gives err, in its wire form; the ledger records
+// it as the job's failure.
 func reasonOf(err error) string {
 	if err == nil {
 		return ""
 	}
-	st := statusOf(err, "")
-	for _, d := range status.Convert(st).Details() {
-		if info, ok := d.(*errdetails.ErrorInfo); ok {
-			return info.Reason
-		}
-	}
-	return reasonInternal
+	return errorinfo.Reason(classify(err).reason)
 }
 
 // statusOf turns any error of a call into the gRPC status the caller sees. It is the only place
@@ -190,92 +188,100 @@ func statusOf(err error, jobID string) error {
 	if err == nil {
 		return nil
 	}
+	v := classify(err)
+	var meta map[string]string
+	if jobID != "" {
+		v.message += " (job " + jobID + ")"
+		meta = map[string]string{"job_id": jobID}
+		if v.handedOver != nil {
+			meta["numbers_read"] = strconv.FormatInt(v.handedOver.read, 10)
+		}
+	}
+	var extra []protoadapt.MessageV1
+	if len(v.violations) > 0 {
+		extra = append(extra, &errdetails.BadRequest{FieldViolations: v.violations})
+	}
+	return errorinfo.New(v.code, v.reason, v.message, meta, extra...).Err()
+}
+
+// verdict is what statusOf tells the caller about an error.
+type verdict struct {
+	code    codes.Code
+	reason  tnassignv1.ErrorReason
+	message string // without the job id
+	// violations are a caller mistake's BadRequest field violations.
+	violations []*errdetails.BadRequest_FieldViolation
+	// handedOver is set for JOB_HANDED_OVER: its numbers_read goes in the metadata.
+	handedOver *handedOver
+}
+
+// classify decides the verdict on err. The order of the cases matters: a handed-over job wraps
+// the shutdown that stopped it, a broken stream may wrap a context error, and so on.
+func classify(err error) verdict {
 	var (
-		code    codes.Code
-		reason  string
-		message string
-		ce      *callError
-		sb      *streamBroken
-		ho      *handedOver
-		ic      *inputCut
+		ce *callError
+		sb *streamBroken
+		ho *handedOver
+		ic *inputCut
 	)
 	switch {
 	case errors.As(err, &ho):
 		// UNAVAILABLE: this server can no longer serve the call. The reason tells the caller
 		// that the job goes on, so that it follows the job rather than resend its numbers.
 		why := "this replica lost the job's lease to another one"
-		if errors.Is(ho.cause, errForcedDown) {
+		switch {
+		case errors.Is(ho.cause, errForcedDown):
 			why = "the service shut down before the job's orders settled"
+		case errors.Is(ho.cause, errLedgerFailed):
+			why = "this replica could not record an order's outcome in its ledger"
 		}
-		code, reason = codes.Unavailable, reasonJobHandedOver
-		message = why + fmt.Sprintf("; the job goes on under another replica or after a restart: follow it with WatchAssignmentJob."+
-			" It took the first %d numbers of this call (numbers_read): do not resend those; send any later ones again in a new call", ho.read)
+		return verdict{code: codes.Unavailable, reason: reasonJobHandedOver, handedOver: ho,
+			message: why + fmt.Sprintf("; the job goes on under another replica or after a restart: follow it with WatchAssignmentJob."+
+				" It took the first %d numbers of this call (numbers_read): do not resend those; send any later ones again in a new call", ho.read)}
 	case errors.As(err, &sb):
 		st, _ := status.FromError(sb.err)
-		switch code = st.Code(); code {
+		switch code := st.Code(); code {
 		case codes.Canceled:
-			reason, message = reasonCancelled, "the call was cancelled"
+			return verdict{code: code, reason: reasonCancelled, message: "the call was cancelled"}
 		case codes.DeadlineExceeded:
-			reason, message = reasonDeadlineExceeded, "the call's deadline expired"
+			return verdict{code: code, reason: reasonDeadlineExceeded, message: "the call's deadline expired"}
+		case codes.Unknown, codes.OK:
+			return verdict{code: codes.Canceled, reason: reasonRequestStream, message: "reading the request stream failed: " + st.Message()}
 		default:
-			if code == codes.Unknown || code == codes.OK {
-				code = codes.Canceled
-			}
-			reason, message = reasonRequestStream, "reading the request stream failed: "+st.Message()
+			return verdict{code: code, reason: reasonRequestStream, message: "reading the request stream failed: " + st.Message()}
 		}
 	case errors.As(err, &ic):
-		code, reason = codes.InvalidArgument, reasonInputCutShort
-		message = "the upload was cut short: " + ic.detail + "; the numbers before it were taken, nothing after it was read"
+		return verdict{code: codes.InvalidArgument, reason: reasonInputCutShort,
+			message: "the upload was cut short: " + ic.detail + "; the numbers before it were taken, nothing after it was read"}
 	case errors.As(err, &ce):
-		code, reason, message = ce.code, ce.reason, ce.message
+		return verdict{code: ce.code, reason: ce.reason, message: ce.message, violations: ce.violations}
 	case errors.Is(err, bandwidth.ErrMisconfigured):
 		// The deployment's Bandwidth URL is wrong (or names no account): no order can succeed.
-		code, reason = codes.FailedPrecondition, reasonBandwidthConfig
-		message = "this service's Bandwidth API URL is misconfigured: " + misconfiguration(err)
+		return verdict{code: codes.FailedPrecondition, reason: reasonBandwidthConfig,
+			message: "this service's Bandwidth API URL is misconfigured: " + misconfiguration(err)}
 	case errors.Is(err, bandwidth.ErrForbidden):
 		// The operator's credentials, not the caller's, are at fault; UNAUTHENTICATED would tell
 		// the caller to fix its own. FAILED_PRECONDITION: do not retry until the deployment is fixed.
-		code, reason = codes.FailedPrecondition, reasonBandwidthAuth
-		message = "Bandwidth does not allow this service's credentials to act on the account"
+		return verdict{code: codes.FailedPrecondition, reason: reasonBandwidthAuth,
+			message: "Bandwidth does not allow this service's credentials to act on the account"}
 	case errors.Is(err, bandwidth.ErrUnauthorized):
-		code, reason = codes.FailedPrecondition, reasonBandwidthAuth
-		message = "Bandwidth refused this service's credentials"
+		return verdict{code: codes.FailedPrecondition, reason: reasonBandwidthAuth, message: "Bandwidth refused this service's credentials"}
 	case errors.Is(err, bandwidth.ErrRateLimited):
-		code, reason = codes.ResourceExhausted, reasonBandwidthThrottled
-		message = "Bandwidth kept throttling requests past the retry budget; retry later"
+		return verdict{code: codes.ResourceExhausted, reason: reasonBandwidthThrottled,
+			message: "Bandwidth kept throttling requests past the retry budget; retry later"}
 	case errors.Is(err, bandwidth.ErrUnavailable):
-		code, reason = codes.Unavailable, reasonBandwidthDown
-		message = "Bandwidth is unavailable past the retry budget; retry later"
+		return verdict{code: codes.Unavailable, reason: reasonBandwidthDown, message: "Bandwidth is unavailable past the retry budget; retry later"}
 	case errors.Is(err, errShuttingDown):
-		code, reason, message = codes.Unavailable, reasonShuttingDown, "the service is shutting down; retry"
+		return verdict{code: codes.Unavailable, reason: reasonShuttingDown, message: "the service is shutting down; retry"}
 	case errors.Is(err, errInterrupted):
-		code, reason, message = codes.Aborted, reasonJobInterrupted, "the job's process stopped before every number was received"
+		return verdict{code: codes.Aborted, reason: reasonJobInterrupted, message: "the job's process stopped before every number was received"}
 	case errors.Is(err, context.Canceled):
-		code, reason, message = codes.Canceled, reasonCancelled, "the call was cancelled"
+		return verdict{code: codes.Canceled, reason: reasonCancelled, message: "the call was cancelled"}
 	case errors.Is(err, context.DeadlineExceeded):
-		code, reason, message = codes.DeadlineExceeded, reasonDeadlineExceeded, "the call's deadline expired"
+		return verdict{code: codes.DeadlineExceeded, reason: reasonDeadlineExceeded, message: "the call's deadline expired"}
 	default:
-		code, reason, message = codes.Internal, reasonInternal, "internal error"
+		return verdict{code: codes.Internal, reason: reasonInternal, message: "internal error"}
 	}
-	if jobID != "" {
-		message += " (job " + jobID + ")"
-	}
-	info := &errdetails.ErrorInfo{Reason: reason, Domain: errorDomain}
-	if jobID != "" {
-		info.Metadata = map[string]string{"job_id": jobID}
-		if ho != nil {
-			info.Metadata["numbers_read"] = strconv.FormatInt(ho.read, 10)
-		}
-	}
-	details := []protoadapt.MessageV1{info}
-	if ce != nil && len(ce.violations) > 0 {
-		details = append(details, &errdetails.BadRequest{FieldViolations: ce.violations})
-	}
-	st := status.New(code, message)
-	if withDetails, derr := st.WithDetails(details...); derr == nil {
-		st = withDetails
-	}
-	return st.Err()
 }
 
 // misconfiguration describes a bandwidth.ErrMisconfigured error to the caller: the client's

@@ -2,6 +2,9 @@ package service_test
 
 import (
 	"context"
+	"errors"
+	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -59,15 +62,8 @@ func TestFencedWriteHandsOver(t *testing.T) {
 			t.Errorf("finished %v for a job handed over", ev.GetFinished())
 		}
 	}
-	st := status.Convert(last)
-	var info *errdetails.ErrorInfo
-	for _, d := range st.Details() {
-		if i, ok := d.(*errdetails.ErrorInfo); ok {
-			info = i
-		}
-	}
-	if st.Code() != codes.Unavailable || info.GetReason() != "JOB_HANDED_OVER" || info.GetMetadata()["numbers_read"] != "10" {
-		t.Fatalf("status %v %v, want UNAVAILABLE JOB_HANDED_OVER with numbers_read 10", st, info)
+	if code, reason, _ := statusInfo(t, last); code != codes.Unavailable || reason != "JOB_HANDED_OVER" || errorMetadata(last)["numbers_read"] != "10" {
+		t.Fatalf("status %v, want UNAVAILABLE JOB_HANDED_OVER with numbers_read 10", last)
 	}
 	pw, err := h.store.PendingWork(context.Background(), jobID)
 	if err != nil {
@@ -130,4 +126,59 @@ func must(t *testing.T, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// flakySettlements is a ledger whose first RecordSettlement fails, as a connection lost at the
+// wrong moment would.
+type flakySettlements struct {
+	ledger.Store
+	failed atomic.Bool
+}
+
+func (f *flakySettlements) RecordSettlement(ctx context.Context, fence ledger.Fence, seq int, s ledger.Settlement) error {
+	if f.failed.CompareAndSwap(false, true) {
+		return errors.New("connection reset by peer")
+	}
+	return f.Store.RecordSettlement(ctx, fence, seq, s)
+}
+
+// TestSettlementNotRecordedHandsOver: when the ledger does not take an order's outcome, the job
+// neither counts nor reports it and cannot finish here: it is handed over, and finished from the
+// ledger — the order polled again to its end and recorded — once its lease has ended. Before,
+// the outcome was counted and the job finished with a batch the ledger showed unsettled: its
+// numbers had no outcome.
+func TestSettlementNotRecordedHandsOver(t *testing.T) {
+	t.Parallel()
+	mem := ledger.NewMemory()
+	h := newHarness(t, harnessOptions{store: mem, ledger: &flakySettlements{Store: mem},
+		cfg: service.Config{BatchSize: 10, MaxInflightPerJob: 1, Lease: time.Second}})
+	sent := numbers(9195557200, 30)
+	r := h.assign(t.Context(), requests(&tnassignv1.AssignNumbersRequest{AccountId: account}, sent, 10))
+	jobID := handedOverJob(t, r)
+	if len(r.orders) != 0 {
+		t.Errorf("%d orders reported before the hand-over; the first one was not recorded", len(r.orders))
+	}
+	read, err := strconv.Atoi(errorMetadata(r.err)["numbers_read"])
+	if err != nil || read < 10 {
+		t.Fatalf("numbers_read %q: want the numbers of the first batch at least", errorMetadata(r.err)["numbers_read"])
+	}
+	// The job reads nothing more once handed over: it has the first `read` numbers, each with
+	// an outcome, the first batch's polled again and recorded by the job's next run.
+	j := waitFinished(t, h, jobID)
+	if j.GetReceivedCount() != int64(read) || j.GetSucceededCount() < 10 ||
+		j.GetSucceededCount()+j.GetNotSubmittedCount() != int64(read) {
+		t.Errorf("job %v, want %d numbers received", j, read)
+	}
+	checkWatched(t, h, jobID, sent[:read])
+	checkNoDuplicateSubmission(t, h.sim)
+}
+
+// errorMetadata is the ErrorInfo metadata of err's status.
+func errorMetadata(err error) map[string]string {
+	for _, d := range status.Convert(err).Details() {
+		if info, ok := d.(*errdetails.ErrorInfo); ok {
+			return info.GetMetadata()
+		}
+	}
+	return nil
 }

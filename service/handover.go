@@ -9,7 +9,10 @@ package service
 //     them as of unknown outcome would end the job while Bandwidth is still working on them;
 //   - this replica is no longer sure it owns the job (errLeaseLost): its lease renewals failed
 //     for most of a lease, or another replica claimed the job or finished it. Working on would
-//     race with the new owner, which may be sending the same batches.
+//     race with the new owner, which may be sending the same batches;
+//   - the ledger did not record an order's outcome or the job's end (errLedgerFailed): the job
+//     cannot end here while the ledger shows it unfinished, and what it reports must be what
+//     the ledger holds.
 //
 // A handed-over job sends no more orders and records nothing more, except the order ids of
 // orders Bandwidth already created (which only help the next owner); its orders in flight are

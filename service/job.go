@@ -14,6 +14,7 @@ import (
 	"github.com/tnassign/tnassign/bandwidth"
 	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
 	"github.com/tnassign/tnassign/service/ledger"
+	"github.com/tnassign/tnassign/tn"
 )
 
 // job is one AssignNumbers or UnassignNumbers call: its numbers, batches, orders and counts.
@@ -29,7 +30,7 @@ type job struct {
 	seen       numberSet
 	batches    *batcher // nil for a dry run
 	slots      chan struct{}
-	valid      []tn // scratch for one message's valid numbers
+	valid      []tn.Number // scratch for one message's valid numbers
 
 	// ctx is where orders settle: the service's lifetime, not the caller's stream. It ends
 	// early (cancelOrders) when the job is handed over.
@@ -205,10 +206,10 @@ func (j *job) take(nums []string) {
 	valid := j.valid[:0]
 	var rejected rejectionBuffer
 	for _, text := range nums {
-		t, detail := parseTN(text)
+		t, err := tn.Parse(text)
 		switch {
-		case detail != "":
-			rejected.add(text, tnassignv1.RejectionReason_REJECTION_REASON_INVALID_FORMAT, detail)
+		case err != nil:
+			rejected.add(text, tnassignv1.RejectionReason_REJECTION_REASON_INVALID_FORMAT, err.Error())
 		case !j.seen.add(t):
 			rejected.add(text, tnassignv1.RejectionReason_REJECTION_REASON_DUPLICATE, detailDuplicate)
 		default:
@@ -224,7 +225,7 @@ func (j *job) take(nums []string) {
 	if len(valid) > 0 {
 		// Formatted once, for the ledger, the batch and the order. Recorded before they can be
 		// batched: a job whose process dies lists the ones never batched as not submitted.
-		accepted := tnStrings(valid)
+		accepted := tn.Strings(valid)
 		if err := j.s.store.RecordReceived(j.ctx, j.fence, accepted); err != nil {
 			j.writeFailed("record received", err)
 			return
@@ -313,7 +314,7 @@ func (j *job) finish() error {
 	}
 	if j.params.validateOnly {
 		// A dry run plans every distinct valid number and submits none.
-		j.addNotSubmitted(tnStrings(j.seen.all()))
+		j.addNotSubmitted(tn.Strings(j.seen.all()))
 	}
 	j.mu.Lock()
 	counts, notSubmitted := j.counts, j.notSubmitted
@@ -334,11 +335,12 @@ func (j *job) finish() error {
 		return j.leave()
 	}
 	if err != nil {
-		j.log.Error("recording the job's end failed", "err", err)
-		if stopErr == nil || isAbort(stopErr) {
-			stopErr, state = storeFailure("finish job", err), ledger.StateFailed
-			failure = reasonOf(stopErr)
-		}
+		// The ledger still shows the job running: telling the caller it finished would be
+		// untrue. The next owner (this replica too, once the lease ends) finishes it from the
+		// ledger.
+		j.log.Error("recording the job's end failed; handing the job over", "err", err)
+		j.handOver(errLedgerFailed)
+		return j.leave()
 	}
 	j.emit(finishedEvent(jobFinished(state, counts, notSubmitted, failure)))
 	if j.events != nil {

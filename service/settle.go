@@ -9,6 +9,7 @@ import (
 	"github.com/tnassign/tnassign/bandwidth"
 	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
 	"github.com/tnassign/tnassign/service/ledger"
+	"github.com/tnassign/tnassign/tn"
 )
 
 // settleWriteTimeout bounds a ledger write made after the service's context ended, so that a
@@ -188,12 +189,23 @@ func (j *job) unsent(b *batch) {
 	}
 	err := writeLedger(j.ctx, func(ctx context.Context) error { return j.s.store.RecordBatchUnsent(ctx, j.fence, b.seq) })
 	if err != nil {
-		j.writeFailed("record batch unsent", err)
-		if j.handedOver() {
-			return // the next owner looks the batch up
-		}
+		j.outcomeNotRecorded("record batch unsent", b, err)
+		return
 	}
 	j.addNotSubmitted(b.numbers)
+}
+
+// outcomeNotRecorded hands the job over after the ledger did not take a batch's outcome: the
+// outcome is neither counted nor reported, since what the job reports must be what the ledger
+// holds, and the job cannot finish with a batch the ledger shows unsettled. The next owner (this
+// replica too, once the job's lease has ended) settles the batch from the ledger: it polls the
+// order, or looks it up, to its end.
+func (j *job) outcomeNotRecorded(op string, b *batch, err error) {
+	j.writeFailed(op, err)
+	if !j.handedOver() {
+		j.log.Error("the ledger did not record a batch's outcome; handing the job over", "op", op, "seq", b.seq, "err", err)
+		j.handOver(errLedgerFailed)
+	}
 }
 
 // report records a settled batch, counts it and sends its `order` event. A job handed over
@@ -204,10 +216,8 @@ func (j *job) report(b *batch, s ledger.Settlement) {
 	}
 	err := writeLedger(j.ctx, func(ctx context.Context) error { return j.s.store.RecordSettlement(ctx, j.fence, b.seq, s) })
 	if err != nil {
-		j.writeFailed("record settlement", err)
-		if j.handedOver() {
-			return // the next owner settles the batch and reports it
-		}
+		j.outcomeNotRecorded("record settlement", b, err)
+		return
 	}
 	failed := 0
 	for _, e := range s.Errors {
@@ -242,8 +252,8 @@ func settlementOf(b *batch, resp *bandwidth.OrderResponse) ledger.Settlement {
 		for _, raw := range e.TelephoneNumbers {
 			i, ok := index[raw]
 			if !ok {
-				t, detail := parseTN(raw)
-				if detail != "" {
+				t, err := tn.Parse(raw)
+				if err != nil {
 					continue
 				}
 				if i, ok = index[t.String()]; !ok {

@@ -7,6 +7,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
+	"github.com/tnassign/tnassign/internal/errorinfo"
 )
 
 // eventMsg is one event of an AssignNumbers or UnassignNumbers stream (both response types,
@@ -74,9 +75,6 @@ func (v *callView) put(n string, o outcome) {
 	v.outcomes[n] = o
 }
 
-// errorDomain is the ErrorInfo domain of tnassign's statuses.
-const errorDomain = "tnassign"
-
 // handOver is what a JOB_HANDED_OVER status says.
 type handOver struct {
 	jobID   string
@@ -86,24 +84,17 @@ type handOver struct {
 
 // handedOver reports whether err is UNAVAILABLE with reason JOB_HANDED_OVER, and what it says.
 func handedOver(err error) (handOver, bool) {
-	st, ok := status.FromError(err)
-	if !ok || err == nil {
+	reason, meta, found := errorinfo.Of(err)
+	if !found || reason != tnassignv1.ErrorReason_JOB_HANDED_OVER {
 		return handOver{}, false
 	}
-	for _, d := range st.Details() {
-		info, ok := d.(*errdetails.ErrorInfo)
-		if !ok || info.GetReason() != "JOB_HANDED_OVER" || info.GetDomain() != errorDomain {
-			continue
+	h := handOver{jobID: meta["job_id"]}
+	if s, ok := meta["numbers_read"]; ok {
+		if n, err := strconv.Atoi(s); err == nil && n >= 0 {
+			h.read, h.hasRead = n, true
 		}
-		h := handOver{jobID: info.GetMetadata()["job_id"]}
-		if s, ok := info.GetMetadata()["numbers_read"]; ok {
-			if n, err := strconv.Atoi(s); err == nil && n >= 0 {
-				h.read, h.hasRead = n, true
-			}
-		}
-		return h, true
 	}
-	return handOver{}, false
+	return h, true
 }
 
 // reasonOf returns the ErrorInfo reason of a status error, or "".

@@ -1,17 +1,19 @@
 package ledger
 
 import (
-	"strconv"
 	"strings"
+
+	"github.com/tnassign/tnassign/tn"
 )
 
-// numberList stores canonical 10-digit numbers as integers and falls back to text for anything
+// numberList stores canonical 10-digit numbers as tn.Numbers and falls back to text for anything
 // else.
 type numberList struct {
-	packed []uint64
+	packed []tn.Number
 	text   []string
 }
 
+// packNumbers returns a list of ns.
 func packNumbers(ns []string) numberList {
 	var l numberList
 	l.append(ns)
@@ -23,7 +25,7 @@ func (l *numberList) append(ns []string) {
 	if l.text == nil {
 		start := len(l.packed)
 		for _, n := range ns {
-			v, ok := canonicalValue(n)
+			v, ok := tn.ParseCanonical(n)
 			if !ok {
 				l.packed = l.packed[:start]
 				l.text = l.strings()
@@ -41,14 +43,6 @@ func (l *numberList) append(ns []string) {
 	}
 }
 
-func canonicalValue(n string) (uint64, bool) {
-	if len(n) != 10 {
-		return 0, false
-	}
-	v, err := strconv.ParseUint(n, 10, 64)
-	return v, err == nil
-}
-
 // finder returns a function that finds a number's position in l.
 func (l numberList) finder() func(string) (int, bool) {
 	if l.text != nil {
@@ -58,12 +52,12 @@ func (l numberList) finder() func(string) (int, bool) {
 		}
 		return func(n string) (int, bool) { i, ok := index[n]; return i, ok }
 	}
-	index := make(map[uint64]int, len(l.packed))
+	index := make(map[tn.Number]int, len(l.packed))
 	for i, v := range l.packed {
 		index[v] = i
 	}
 	return func(n string) (int, bool) {
-		v, ok := canonicalValue(n)
+		v, ok := tn.ParseCanonical(n)
 		if !ok {
 			return 0, false
 		}
@@ -72,6 +66,7 @@ func (l numberList) finder() func(string) (int, bool) {
 	}
 }
 
+// len returns how many numbers l holds.
 func (l numberList) len() int {
 	if l.text != nil {
 		return len(l.text)
@@ -79,23 +74,23 @@ func (l numberList) len() int {
 	return len(l.packed)
 }
 
+// at returns the number at position i.
 func (l numberList) at(i int) string {
 	if l.text != nil {
 		return l.text[i]
 	}
-	var buf [10]byte
-	v := l.packed[i]
-	for k := 9; k >= 0; k-- {
-		buf[k] = byte('0' + v%10)
-		v /= 10
-	}
-	return string(buf[:])
+	return l.packed[i].String()
 }
 
+// strings returns every number of l, in order.
 func (l numberList) strings() []string {
-	out := make([]string, l.len())
-	for i := range out {
-		out[i] = l.at(i)
+	if l.text == nil {
+		if s := tn.Strings(l.packed); s != nil {
+			return s
+		}
+		return []string{}
 	}
+	out := make([]string, len(l.text))
+	copy(out, l.text)
 	return out
 }

@@ -607,9 +607,10 @@ type JobFinished struct {
 	// (or as sent, when not yet normalized).
 	NotSubmittedNumbers []string `protobuf:"bytes,7,rep,name=not_submitted_numbers,json=notSubmittedNumbers,proto3" json:"not_submitted_numbers,omitempty"`
 	// Why a FAILED or ABORTED job stopped early: the ErrorInfo reason of the
-	// status its call ended with, such as SHUTTING_DOWN, JOB_INTERRUPTED,
-	// BANDWIDTH_AUTH or INPUT_CUT_SHORT (an upload cut short by an error in the
-	// caller's input). Empty when the job ran to its end.
+	// status its call ended with, an ErrorReason value name such as
+	// SHUTTING_DOWN, JOB_INTERRUPTED, BANDWIDTH_AUTH or INPUT_CUT_SHORT (an
+	// upload cut short by an error in the caller's input). Empty when the job
+	// ran to its end.
 	FailureReason string `protobuf:"bytes,8,opt,name=failure_reason,json=failureReason,proto3" json:"failure_reason,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -69,10 +69,12 @@ type AssignmentServiceClient interface {
 	//     served by this deployment;
 	//   - FAILED_PRECONDITION (reason BANDWIDTH_AUTH) when Bandwidth refuses the
 	//     service's credentials: the deployment, not the caller, must fix them;
-	//   - RESOURCE_EXHAUSTED when Bandwidth keeps throttling past the retry budget;
-	//   - UNAVAILABLE when Bandwidth is down or timing out past the retry budget,
-	//     or (reason SHUTTING_DOWN) when the service is shutting down: the job
-	//     ended ABORTED, its unsent numbers listed as not submitted;
+	//   - RESOURCE_EXHAUSTED (reason BANDWIDTH_RATE_LIMITED) when Bandwidth keeps
+	//     throttling past the retry budget;
+	//   - UNAVAILABLE (reason BANDWIDTH_UNAVAILABLE) when Bandwidth is down or
+	//     timing out past the retry budget, or (reason SHUTTING_DOWN) when the
+	//     service is shutting down: the job ended ABORTED, its unsent numbers
+	//     listed as not submitted;
 	//   - UNAVAILABLE with reason JOB_HANDED_OVER when this server stopped
 	//     working on the job before it finished: it shut down before the job's
 	//     orders settled, or it lost the job to another replica. The job is not
@@ -86,10 +88,12 @@ type AssignmentServiceClient interface {
 	//     outcome: send them again in a new call;
 	//   - CANCELLED / DEADLINE_EXCEEDED when the caller goes away;
 	//   - INTERNAL for a defect in the service (no internals are disclosed).
-	// Every status carries one google.rpc.ErrorInfo with domain `tnassign` (and
-	// `job_id` in its metadata once the job exists). A call that fails after
-	// `started` has been sent sends `finished` first, except with
-	// JOB_HANDED_OVER, whose job has not finished yet.
+	// Every status carries one google.rpc.ErrorInfo with domain `tnassign`, a
+	// reason named by ErrorReason (which lists them all, with the refusals of
+	// tnassignd's caller authentication and limits) and `job_id` in its metadata
+	// once the job exists. A call that fails after `started` has been sent
+	// sends `finished` first, except with JOB_HANDED_OVER, whose job has not
+	// finished yet.
 	AssignNumbers(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[AssignNumbersRequest, AssignNumbersResponse], error)
 	// UnassignNumbers marks the streamed numbers as no longer assigned at
 	// Bandwidth. It behaves exactly like AssignNumbers, with the action
@@ -257,10 +261,12 @@ type AssignmentServiceServer interface {
 	//     served by this deployment;
 	//   - FAILED_PRECONDITION (reason BANDWIDTH_AUTH) when Bandwidth refuses the
 	//     service's credentials: the deployment, not the caller, must fix them;
-	//   - RESOURCE_EXHAUSTED when Bandwidth keeps throttling past the retry budget;
-	//   - UNAVAILABLE when Bandwidth is down or timing out past the retry budget,
-	//     or (reason SHUTTING_DOWN) when the service is shutting down: the job
-	//     ended ABORTED, its unsent numbers listed as not submitted;
+	//   - RESOURCE_EXHAUSTED (reason BANDWIDTH_RATE_LIMITED) when Bandwidth keeps
+	//     throttling past the retry budget;
+	//   - UNAVAILABLE (reason BANDWIDTH_UNAVAILABLE) when Bandwidth is down or
+	//     timing out past the retry budget, or (reason SHUTTING_DOWN) when the
+	//     service is shutting down: the job ended ABORTED, its unsent numbers
+	//     listed as not submitted;
 	//   - UNAVAILABLE with reason JOB_HANDED_OVER when this server stopped
 	//     working on the job before it finished: it shut down before the job's
 	//     orders settled, or it lost the job to another replica. The job is not
@@ -274,10 +280,12 @@ type AssignmentServiceServer interface {
 	//     outcome: send them again in a new call;
 	//   - CANCELLED / DEADLINE_EXCEEDED when the caller goes away;
 	//   - INTERNAL for a defect in the service (no internals are disclosed).
-	// Every status carries one google.rpc.ErrorInfo with domain `tnassign` (and
-	// `job_id` in its metadata once the job exists). A call that fails after
-	// `started` has been sent sends `finished` first, except with
-	// JOB_HANDED_OVER, whose job has not finished yet.
+	// Every status carries one google.rpc.ErrorInfo with domain `tnassign`, a
+	// reason named by ErrorReason (which lists them all, with the refusals of
+	// tnassignd's caller authentication and limits) and `job_id` in its metadata
+	// once the job exists. A call that fails after `started` has been sent
+	// sends `finished` first, except with JOB_HANDED_OVER, whose job has not
+	// finished yet.
 	AssignNumbers(grpc.BidiStreamingServer[AssignNumbersRequest, AssignNumbersResponse]) error
 	// UnassignNumbers marks the streamed numbers as no longer assigned at
 	// Bandwidth. It behaves exactly like AssignNumbers, with the action

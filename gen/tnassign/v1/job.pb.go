@@ -123,8 +123,9 @@ type AssignmentJob struct {
 	// When the job reached its final state; unset while it runs.
 	FinishTime *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=finish_time,json=finishTime,proto3" json:"finish_time,omitempty"`
 	// Why a FAILED or ABORTED job stopped early: the ErrorInfo reason of the
-	// status its call ended with (see JobFinished.failure_reason). Empty while
-	// the job runs and when it ran to its end.
+	// status its call ended with, an ErrorReason value name (see
+	// JobFinished.failure_reason). Empty while the job runs and when it ran to
+	// its end.
 	FailureReason string `protobuf:"bytes,18,opt,name=failure_reason,json=failureReason,proto3" json:"failure_reason,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -8,9 +8,6 @@ import (
 	"io"
 	"strings"
 
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
-
 	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
 )
 
@@ -149,22 +146,4 @@ func parseJobFlags(verb string, args []string, stderr io.Writer) (jobOptions, er
 		o.result = tnassignv1.NumberResult(v)
 	}
 	return o, nil
-}
-
-// jobHint turns a job RPC's error into one line saying what to do.
-func jobHint(err error, o jobOptions) string {
-	st, ok := status.FromError(err)
-	if !ok {
-		return err.Error()
-	}
-	switch st.Code() {
-	case codes.NotFound:
-		return fmt.Sprintf("account %s has no job %q; list the jobs with \"tnassign job list --account %s\"", o.account, o.jobID, o.account)
-	case codes.Unavailable:
-		return fmt.Sprintf("cannot reach tnassignd at %s (%s); check --server and that tnassignd is running", o.server, st.Message())
-	case codes.PermissionDenied:
-		return fmt.Sprintf("permission denied for account %s: %s; check --account", o.account, st.Message())
-	default:
-		return fmt.Sprintf("%s (%s)", st.Message(), st.Code())
-	}
 }

@@ -23,14 +23,55 @@ import (
 // returns a client and the dial options the CLI needs to reach it.
 func startService(t *testing.T) (tnassignv1.AssignmentServiceClient, []grpc.DialOption) {
 	t.Helper()
-	sim := bwsim.NewServer(bwsim.DefaultConfig())
+	s := startRealService(t, realService{})
+	return s.client, s.dial
+}
+
+// realService configures startRealService. The zero value serves account 9900000 against
+// bwsim's defaults, with the simulator's Basic credentials.
+type realService struct {
+	// sim adjusts the simulator's configuration; nil keeps bwsim.DefaultConfig.
+	sim func(*bwsim.Config)
+	// client adjusts the Bandwidth client's configuration; nil keeps it.
+	client func(*bandwidth.Config)
+	// service adjusts the service's configuration; nil keeps it.
+	service func(*service.Config)
+	// grace is how long the service's shutdown at the end of the test waits for orders still
+	// in flight; 0 means 10 s.
+	grace time.Duration
+}
+
+// servedService is a running real service and what reaches it.
+type servedService struct {
+	client tnassignv1.AssignmentServiceClient
+	dial   []grpc.DialOption // for Env.DialOptions, with --server passthrough:///bufnet
+	svc    *service.Service
+	sim    *bwsim.Server
+}
+
+// startRealService serves the real service, configured by rs, over bufconn until the test ends.
+func startRealService(t *testing.T, rs realService) *servedService {
+	t.Helper()
+	simCfg := bwsim.DefaultConfig()
+	if rs.sim != nil {
+		rs.sim(&simCfg)
+	}
+	sim := bwsim.NewServer(simCfg)
 	t.Cleanup(sim.Close)
-	bw, err := bandwidth.New(bandwidth.Config{BaseURL: sim.URL, Auth: bandwidth.BasicAuth("demo", "demo"), HTTPClient: sim.Client(),
-		Poll: bandwidth.PollPolicy{Initial: time.Millisecond, Max: 5 * time.Millisecond}})
+	bwCfg := bandwidth.Config{BaseURL: sim.URL, Auth: bandwidth.BasicAuth("demo", "demo"), HTTPClient: sim.Client(),
+		Poll: bandwidth.PollPolicy{Initial: time.Millisecond, Max: 5 * time.Millisecond}}
+	if rs.client != nil {
+		rs.client(&bwCfg)
+	}
+	bw, err := bandwidth.New(bwCfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := service.New(service.Config{Accounts: []string{"9900000"}, BatchSize: 5}, bw, ledger.NewMemory(), nil, nil)
+	svcCfg := service.Config{Accounts: []string{"9900000"}, BatchSize: 5}
+	if rs.service != nil {
+		rs.service(&svcCfg)
+	}
+	svc, err := service.New(svcCfg, bw, ledger.NewMemory(), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,15 +88,19 @@ func startService(t *testing.T) (tnassignv1.AssignmentServiceClient, []grpc.Dial
 	if err != nil {
 		t.Fatal(err)
 	}
+	grace := rs.grace
+	if grace == 0 {
+		grace = 10 * time.Second
+	}
 	t.Cleanup(func() {
 		conn.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), grace)
 		defer cancel()
 		_ = svc.Shutdown(ctx)
 		srv.Stop()
 		<-done
 	})
-	return tnassignv1.NewAssignmentServiceClient(conn), dial
+	return &servedService{client: tnassignv1.NewAssignmentServiceClient(conn), dial: dial, svc: svc, sim: sim}
 }
 
 func TestJobCommands(t *testing.T) {

@@ -20,14 +20,14 @@ func TestAuthentication(t *testing.T) {
 	tests := []struct {
 		name   string
 		ctx    context.Context
-		reason string
+		reason tnassignv1.ErrorReason
 	}{
-		{"no token", ctx, ReasonTokenMissing},
-		{"unknown token", withToken(unknownToken), ReasonTokenUnknown},
-		{"not a bearer token", metadata.AppendToOutgoingContext(ctx, "authorization", "Basic "+billingToken), ReasonTokenMissing},
-		{"bearer without a token", metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "), ReasonTokenMissing},
-		{"two tokens", metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+billingToken, "authorization", "Bearer "+opsToken), ReasonTokenMissing},
-		{"the digest instead of the token", withToken(digest(billingToken)), ReasonTokenUnknown},
+		{"no token", ctx, tnassignv1.ErrorReason_TOKEN_MISSING},
+		{"unknown token", withToken(unknownToken), tnassignv1.ErrorReason_TOKEN_UNKNOWN},
+		{"not a bearer token", metadata.AppendToOutgoingContext(ctx, "authorization", "Basic "+billingToken), tnassignv1.ErrorReason_TOKEN_MISSING},
+		{"bearer without a token", metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "), tnassignv1.ErrorReason_TOKEN_MISSING},
+		{"two tokens", metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+billingToken, "authorization", "Bearer "+opsToken), tnassignv1.ErrorReason_TOKEN_MISSING},
+		{"the digest instead of the token", withToken(digest(billingToken)), tnassignv1.ErrorReason_TOKEN_UNKNOWN},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name+" unary", func(t *testing.T) {
@@ -59,16 +59,17 @@ func TestAuthorization(t *testing.T) {
 	create := func(account string, a tnassignv1.Action) *tnassignv1.CreateAssignmentJobRequest {
 		return &tnassignv1.CreateAssignmentJobRequest{AccountId: account, Action: a, TelephoneNumbers: []string{"9195550001"}}
 	}
+	const allowed = tnassignv1.ErrorReason_ERROR_REASON_UNSPECIFIED
 	tests := []struct {
 		name   string
 		call   func() error
-		reason string // "" when allowed
+		reason tnassignv1.ErrorReason // unset when allowed
 	}{
-		{"own account, assign", func() error { return h.assign(billingToken, first("9900000", "9195550001")) }, ""},
-		{"account A's token on account B (stream)", func() error { return h.assign(billingToken, first("9900001", "9195550001")) }, ReasonAccountNotPermitted},
+		{"own account, assign", func() error { return h.assign(billingToken, first("9900000", "9195550001")) }, allowed},
+		{"account A's token on account B (stream)", func() error { return h.assign(billingToken, first("9900001", "9195550001")) }, tnassignv1.ErrorReason_ACCOUNT_NOT_PERMITTED},
 		{"later message switches account", func() error {
 			return h.assign(billingToken, first("9900000", "9195550001"), first("9900001", "9195550002"))
-		}, ReasonAccountNotPermitted},
+		}, tnassignv1.ErrorReason_ACCOUNT_NOT_PERMITTED},
 		{"assign-only token unassigns", func() error {
 			s, err := h.client.UnassignNumbers(withToken(billingToken))
 			if err != nil {
@@ -78,24 +79,24 @@ func TestAuthorization(t *testing.T) {
 			_ = s.CloseSend()
 			_, err = s.Recv()
 			return err
-		}, ReasonActionNotPermitted},
+		}, tnassignv1.ErrorReason_ACTION_NOT_PERMITTED},
 		{"assign-only token creates an unassign job", func() error {
 			_, err := h.client.CreateAssignmentJob(withToken(billingToken), create("9900000", tnassignv1.Action_ACTION_UNASSIGN))
 			return err
-		}, ReasonActionNotPermitted},
+		}, tnassignv1.ErrorReason_ACTION_NOT_PERMITTED},
 		{"create an assign job", func() error {
 			_, err := h.client.CreateAssignmentJob(withToken(billingToken), create("9900000", tnassignv1.Action_ACTION_ASSIGN))
 			return err
-		}, ""},
+		}, allowed},
 		{"account A's token on account B (unary)", func() error {
 			_, err := h.client.GetAssignmentJob(withToken(billingToken), &tnassignv1.GetAssignmentJobRequest{AccountId: "9900001"})
 			return err
-		}, ReasonAccountNotPermitted},
-		{"read-only token assigns", func() error { return h.assign(readerToken, first("9900000", "9195550001")) }, ReasonActionNotPermitted},
+		}, tnassignv1.ErrorReason_ACCOUNT_NOT_PERMITTED},
+		{"read-only token assigns", func() error { return h.assign(readerToken, first("9900000", "9195550001")) }, tnassignv1.ErrorReason_ACTION_NOT_PERMITTED},
 		{"read-only token reads", func() error {
 			_, err := h.client.GetAssignmentJob(withToken(readerToken), &tnassignv1.GetAssignmentJobRequest{AccountId: "9900001"})
 			return err
-		}, ""},
+		}, allowed},
 		{"watch another account", func() error {
 			s, err := h.client.WatchAssignmentJob(withToken(billingToken), &tnassignv1.WatchAssignmentJobRequest{AccountId: "9900001", JobId: "j"})
 			if err != nil {
@@ -103,13 +104,13 @@ func TestAuthorization(t *testing.T) {
 			}
 			_, err = s.Recv()
 			return err
-		}, ReasonAccountNotPermitted},
-		{"wildcard account", func() error { return h.assign(opsToken, first("1234567", "9195550001")) }, ""},
+		}, tnassignv1.ErrorReason_ACCOUNT_NOT_PERMITTED},
+		{"wildcard account", func() error { return h.assign(opsToken, first("1234567", "9195550001")) }, allowed},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.call()
-			if tc.reason == "" {
+			if tc.reason == allowed {
 				if err != nil {
 					t.Fatalf("refused: %v", err)
 				}
@@ -138,7 +139,7 @@ func TestHealthOpenReflectionNeedsAToken(t *testing.T) {
 		_ = s.CloseSend()
 		return err
 	}
-	wantRefusal(t, list(context.Background()), codes.Unauthenticated, ReasonTokenMissing)
+	wantRefusal(t, list(context.Background()), codes.Unauthenticated, tnassignv1.ErrorReason_TOKEN_MISSING)
 	if err := list(withToken(readerToken)); err != nil {
 		t.Errorf("reflection with a valid token: %v", err)
 	}

@@ -10,6 +10,8 @@ import (
 
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/peer"
+
+	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
 )
 
 // Metadata keys the JSON gateway sets on its calls (and only it: the
@@ -51,7 +53,7 @@ func callerFrom(ctx context.Context) *Caller {
 	if c, ok := ctx.Value(callerKey{}).(*Caller); ok {
 		return c
 	}
-	return &Caller{key: "unknown", authErr: unauthenticated(ReasonTokenMissing, "no caller identity")}
+	return &Caller{key: "unknown", authErr: unauthenticated(tnassignv1.ErrorReason_TOKEN_MISSING, "no caller identity")}
 }
 
 // TokenName returns the name of the call's valid token, or "": the name a
@@ -73,20 +75,20 @@ func (g *Guard) identify(ctx context.Context) context.Context {
 	values := md.Get("authorization")
 	switch {
 	case len(values) == 0:
-		c.authErr = unauthenticated(ReasonTokenMissing, "this call needs a bearer token: send the metadata (HTTP header) authorization: Bearer <token>")
+		c.authErr = unauthenticated(tnassignv1.ErrorReason_TOKEN_MISSING, "this call needs a bearer token: send the metadata (HTTP header) authorization: Bearer <token>")
 	case len(values) > 1:
-		c.authErr = unauthenticated(ReasonTokenMissing, "more than one authorization value; send exactly one bearer token")
+		c.authErr = unauthenticated(tnassignv1.ErrorReason_TOKEN_MISSING, "more than one authorization value; send exactly one bearer token")
 	default:
 		scheme, token, ok := strings.Cut(strings.TrimSpace(values[0]), " ")
 		token = strings.TrimSpace(token)
 		if !ok || !strings.EqualFold(scheme, "bearer") || token == "" {
-			c.authErr = unauthenticated(ReasonTokenMissing, "authorization must be: Bearer <token>")
+			c.authErr = unauthenticated(tnassignv1.ErrorReason_TOKEN_MISSING, "authorization must be: Bearer <token>")
 			break
 		}
 		if t, found := g.tokens.Tokens().Lookup(token); found {
 			c.Token, c.key = t, "token:"+t.Name
 		} else {
-			c.authErr = unauthenticated(ReasonTokenUnknown, "the bearer token is not known to this deployment")
+			c.authErr = unauthenticated(tnassignv1.ErrorReason_TOKEN_UNKNOWN, "the bearer token is not known to this deployment")
 		}
 	}
 	return context.WithValue(ctx, callerKey{}, c)

@@ -7,5 +7,6 @@
 // Its gRPC interceptors see every call, whichever door it came through: the
 // JSON gateway dials the gRPC server and forwards the caller's Authorization
 // header. Refusals are statuses in the service's shape: a code, a message
-// and one ErrorInfo with an UPPER_SNAKE reason in the domain "tnassign".
+// and one ErrorInfo in the domain "tnassign" whose reason is a value of the
+// API's ErrorReason enum (built by internal/errorinfo).
 package guard

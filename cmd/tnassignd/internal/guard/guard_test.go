@@ -166,7 +166,7 @@ func (h *harness) assign(token string, msgs ...*tnassignv1.AssignNumbersRequest)
 }
 
 // wantRefusal checks a status's code and ErrorInfo.
-func wantRefusal(t *testing.T, err error, code codes.Code, reason string) {
+func wantRefusal(t *testing.T, err error, code codes.Code, reason tnassignv1.ErrorReason) {
 	t.Helper()
 	st := status.Convert(err)
 	if st.Code() != code {
@@ -174,7 +174,7 @@ func wantRefusal(t *testing.T, err error, code codes.Code, reason string) {
 	}
 	for _, d := range st.Details() {
 		if info, ok := d.(*errdetails.ErrorInfo); ok {
-			if info.GetReason() != reason || info.GetDomain() != "tnassign" {
+			if info.GetReason() != reason.String() || info.GetDomain() != "tnassign" {
 				t.Errorf("ErrorInfo %v, want reason %s in domain tnassign", info, reason)
 			}
 			return

@@ -17,10 +17,10 @@ func TestMaxNumbersPerJob(t *testing.T) {
 	if err := h.assign("", first("9900000", "1", "2"), first("", "3")); err != nil {
 		t.Errorf("3 numbers: %v", err)
 	}
-	wantRefusal(t, h.assign("", first("9900000", "1", "2"), first("", "3", "4")), codes.ResourceExhausted, ReasonTooManyNumbers)
+	wantRefusal(t, h.assign("", first("9900000", "1", "2"), first("", "3", "4")), codes.ResourceExhausted, tnassignv1.ErrorReason_TOO_MANY_NUMBERS)
 	_, err := h.client.CreateAssignmentJob(context.Background(), &tnassignv1.CreateAssignmentJobRequest{
 		AccountId: "9900000", Action: tnassignv1.Action_ACTION_ASSIGN, TelephoneNumbers: []string{"1", "2", "3", "4"}})
-	wantRefusal(t, err, codes.ResourceExhausted, ReasonTooManyNumbers)
+	wantRefusal(t, err, codes.ResourceExhausted, tnassignv1.ErrorReason_TOO_MANY_NUMBERS)
 }
 
 func TestMaxJobsPerCaller(t *testing.T) {
@@ -49,7 +49,7 @@ func TestMaxJobsPerCaller(t *testing.T) {
 	third, c3 := open(billingToken)
 	defer c3()
 	_, err := third.Recv()
-	wantRefusal(t, err, codes.ResourceExhausted, ReasonTooManyJobs)
+	wantRefusal(t, err, codes.ResourceExhausted, tnassignv1.ErrorReason_TOO_MANY_JOBS)
 	// Another caller is not affected.
 	if err := h.assign(opsToken, first("9900000", "9195550001")); err != nil {
 		t.Errorf("another token: %v", err)

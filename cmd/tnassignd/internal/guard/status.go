@@ -3,65 +3,51 @@ package guard
 import (
 	"fmt"
 
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
-)
 
-// errorDomain is the ErrorInfo domain, the same as the service's.
-const errorDomain = "tnassign"
-
-// The ErrorInfo reasons of the guard's refusals.
-const (
-	ReasonTokenMissing        = "TOKEN_MISSING"
-	ReasonTokenUnknown        = "TOKEN_UNKNOWN"
-	ReasonAccountNotPermitted = "ACCOUNT_NOT_PERMITTED"
-	ReasonActionNotPermitted  = "ACTION_NOT_PERMITTED"
-	ReasonMethodNotPermitted  = "METHOD_NOT_PERMITTED"
-	ReasonTooManyNumbers      = "TOO_MANY_NUMBERS"
-	ReasonTooManyJobs         = "TOO_MANY_JOBS"
-	ReasonRequestTooLarge     = "REQUEST_TOO_LARGE"
+	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
+	"github.com/tnassign/tnassign/internal/errorinfo"
 )
 
 // Refusal builds a status in the service's shape: code, message and one
 // ErrorInfo (reason, domain "tnassign", optional metadata). The daemon's own
-// refusals (here and in the gateway) all come from it.
-func Refusal(code codes.Code, reason, message string, meta map[string]string) *status.Status {
-	st := status.New(code, message)
-	if d, err := st.WithDetails(&errdetails.ErrorInfo{Reason: reason, Domain: errorDomain, Metadata: meta}); err == nil {
-		st = d
-	}
-	return st
+// refusals (here and in the gateway) all come from it; their reasons are the
+// values of tnassignv1.ErrorReason documented as the guard's and gateway's:
+// TOKEN_MISSING, TOKEN_UNKNOWN, ACCOUNT_NOT_PERMITTED, ACTION_NOT_PERMITTED,
+// METHOD_NOT_PERMITTED, TOO_MANY_NUMBERS, TOO_MANY_JOBS and REQUEST_TOO_LARGE.
+func Refusal(code codes.Code, reason tnassignv1.ErrorReason, message string, meta map[string]string) *status.Status {
+	return errorinfo.New(code, reason, message, meta)
 }
 
-func unauthenticated(reason, message string) error {
+func unauthenticated(reason tnassignv1.ErrorReason, message string) error {
 	return Refusal(codes.Unauthenticated, reason, message, nil).Err()
 }
 
 func accountDenied(t *Token, action Action, account string) error {
-	return Refusal(codes.PermissionDenied, ReasonAccountNotPermitted,
+	return Refusal(codes.PermissionDenied, tnassignv1.ErrorReason_ACCOUNT_NOT_PERMITTED,
 		fmt.Sprintf("token %q may not act on account %s", t.Name, account),
 		map[string]string{"token": t.Name, "account_id": account, "action": string(action)}).Err()
 }
 
 func actionDenied(t *Token, action Action) error {
-	return Refusal(codes.PermissionDenied, ReasonActionNotPermitted,
+	return Refusal(codes.PermissionDenied, tnassignv1.ErrorReason_ACTION_NOT_PERMITTED,
 		fmt.Sprintf("token %q may not %s", t.Name, action),
 		map[string]string{"token": t.Name, "action": string(action)}).Err()
 }
 
 func tooManyNumbers(limit int) error {
-	return Refusal(codes.ResourceExhausted, ReasonTooManyNumbers,
+	return Refusal(codes.ResourceExhausted, tnassignv1.ErrorReason_TOO_MANY_NUMBERS,
 		fmt.Sprintf("a job may hold at most %d numbers (--max-numbers-per-job); the message that went over was not taken", limit),
 		map[string]string{"limit": fmt.Sprint(limit)}).Err()
 }
 
 func tooManyJobs(limit int) error {
-	return Refusal(codes.ResourceExhausted, ReasonTooManyJobs,
+	return Refusal(codes.ResourceExhausted, tnassignv1.ErrorReason_TOO_MANY_JOBS,
 		fmt.Sprintf("this caller already runs %d jobs (--max-jobs-per-caller); retry when one has finished", limit),
 		map[string]string{"limit": fmt.Sprint(limit)}).Err()
 }
 
 func refuseMethod() error {
-	return Refusal(codes.PermissionDenied, ReasonMethodNotPermitted, "this method has no access policy and is refused", nil).Err()
+	return Refusal(codes.PermissionDenied, tnassignv1.ErrorReason_METHOD_NOT_PERMITTED, "this method has no access policy and is refused", nil).Err()
 }

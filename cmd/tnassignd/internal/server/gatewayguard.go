@@ -16,6 +16,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/tnassign/tnassign/cmd/tnassignd/internal/guard"
+	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
 )
 
 // requestIDHeader is the one caller header besides Authorization that the
@@ -73,7 +74,7 @@ func bodyLimitFrom(ctx context.Context) (*bodyLimit, bool) {
 
 // tooLargeStatus is the status of a request whose body went over its cap.
 func (bl *bodyLimit) status() *status.Status {
-	return guard.Refusal(codes.ResourceExhausted, guard.ReasonRequestTooLarge,
+	return guard.Refusal(codes.ResourceExhausted, tnassignv1.ErrorReason_REQUEST_TOO_LARGE,
 		fmt.Sprintf("the request body exceeds %d bytes (--max-body-bytes); the rest was not read", bl.limit),
 		map[string]string{"limit": fmt.Sprint(bl.limit)})
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tnassign/tnassign/cmd/tnassignd/internal/guard"
+	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
 )
 
 const assignLine = `{"accountId":"9900000","telephoneNumbers":["9195550001"]}` + "\n"
@@ -67,13 +68,13 @@ func TestGatewayNeedsAToken(t *testing.T) {
 	svc := newRecordingService()
 	r := startWith(t, svc, Options{Guard: testGuard(t, guard.Config{})})
 	status, _, body := do(t, http.DefaultClient, http.MethodGet, "http://"+r.httpAddr+"/v1/accounts/9900000/assignmentJobs/job-1", nil, nil)
-	if status != http.StatusUnauthorized || !strings.Contains(body, guard.ReasonTokenMissing) {
-		t.Errorf("no token: status %d, body %s; want 401 %s", status, body, guard.ReasonTokenMissing)
+	if status != http.StatusUnauthorized || !strings.Contains(body, tnassignv1.ErrorReason_TOKEN_MISSING.String()) {
+		t.Errorf("no token: status %d, body %s; want 401 %s", status, body, tnassignv1.ErrorReason_TOKEN_MISSING.String())
 	}
 	status, _, body = do(t, http.DefaultClient, http.MethodGet, "http://"+r.httpAddr+"/v1/accounts/9900001/assignmentJobs/job-1",
 		http.Header{"Authorization": {"Bearer " + testToken}}, nil)
-	if status != http.StatusForbidden || !strings.Contains(body, guard.ReasonAccountNotPermitted) {
-		t.Errorf("other account: status %d, body %s; want 403 %s", status, body, guard.ReasonAccountNotPermitted)
+	if status != http.StatusForbidden || !strings.Contains(body, tnassignv1.ErrorReason_ACCOUNT_NOT_PERMITTED.String()) {
+		t.Errorf("other account: status %d, body %s; want 403 %s", status, body, tnassignv1.ErrorReason_ACCOUNT_NOT_PERMITTED.String())
 	}
 	if _, reads := svc.calls(); len(reads) != 0 {
 		t.Errorf("the service served %v", reads)
@@ -118,14 +119,14 @@ func TestGatewayCapsBodies(t *testing.T) {
 
 	t.Run("declared length", func(t *testing.T) {
 		status, _, body := do(t, http.DefaultClient, http.MethodPost, url, nil, bytes.NewReader([]byte(assignLine+big)))
-		if status != http.StatusRequestEntityTooLarge || !strings.Contains(body, guard.ReasonRequestTooLarge) {
+		if status != http.StatusRequestEntityTooLarge || !strings.Contains(body, tnassignv1.ErrorReason_REQUEST_TOO_LARGE.String()) {
 			t.Errorf("status %d, body %s; want 413", status, body)
 		}
 	})
 	t.Run("one huge first line", func(t *testing.T) {
 		line := `{"accountId":"9900000","telephoneNumbers":["` + strings.Repeat("9", 8000) + `"]}` + "\n"
 		status, _, body := do(t, http.DefaultClient, http.MethodPost, url, nil, io.MultiReader(strings.NewReader(line))) // chunked: no length
-		if status != http.StatusRequestEntityTooLarge || !strings.Contains(body, guard.ReasonRequestTooLarge) {
+		if status != http.StatusRequestEntityTooLarge || !strings.Contains(body, tnassignv1.ErrorReason_REQUEST_TOO_LARGE.String()) {
 			t.Errorf("status %d, body %s; want 413", status, body)
 		}
 	})

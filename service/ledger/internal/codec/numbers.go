@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/tnassign/tnassign/tn"
 )
 
 // Format bytes that start a packed number list.
@@ -18,46 +20,43 @@ const (
 // ErrCorrupt means a stored blob does not decode.
 var ErrCorrupt = errors.New("codec: corrupt data")
 
-// canonical reports the value of a 10-digit number, and whether n is one.
-func canonical(n string) (uint64, bool) {
-	if len(n) != 10 {
-		return 0, false
-	}
-	var v uint64
-	for i := 0; i < 10; i++ {
-		c := n[i]
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		v = v*10 + uint64(c-'0')
-	}
-	return v, true
-}
-
-// format10 writes v as ten digits.
-func format10(v uint64) string {
-	var buf [10]byte
-	for k := 9; k >= 0; k-- {
-		buf[k] = byte('0' + v%10)
-		v /= 10
-	}
-	return string(buf[:])
-}
+// packedLen is the size of one number of a packed list: its tn.Number as a 40-bit big-endian
+// integer (9999999999 needs 34 bits).
+const packedLen = 5
 
 // PackNumbers appends ns to dst in the most compact format that holds them all: five bytes per
 // number when every number is canonical (10 digits), length-prefixed text otherwise.
 func PackNumbers(dst []byte, ns []string) []byte {
 	start := len(dst)
-	dst = slices.Grow(dst, 1+5*len(ns))
+	dst = slices.Grow(dst, 1+packedLen*len(ns))
 	dst = append(dst, formatPacked)
-	for _, n := range ns {
-		v, ok := canonical(n)
+	for _, s := range ns {
+		n, ok := tn.ParseCanonical(s)
 		if !ok {
 			return packText(dst[:start], ns)
 		}
-		dst = append(dst, byte(v>>32), byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
+		dst = append(dst, byte(n>>32), byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
 	}
 	return dst
+}
+
+// packedBody returns the entries of b and true when b is a list in the packed format; an error
+// when their length is not a whole number of entries.
+func packedBody(b []byte) ([]byte, bool, error) {
+	if len(b) == 0 || b[0] != formatPacked {
+		return nil, false, nil
+	}
+	p := b[1:]
+	if len(p)%packedLen != 0 {
+		return nil, true, fmt.Errorf("packed numbers of %d bytes: %w", len(p), ErrCorrupt)
+	}
+	return p, true, nil
+}
+
+// packedAt returns the i-th number of the entries p of a packed list.
+func packedAt(p []byte, i int) tn.Number {
+	q := p[i*packedLen : i*packedLen+packedLen]
+	return tn.Number(q[0])<<32 | tn.Number(q[1])<<24 | tn.Number(q[2])<<16 | tn.Number(q[3])<<8 | tn.Number(q[4])
 }
 
 // packText appends ns to dst as length-prefixed text.
@@ -76,20 +75,18 @@ func EachNumber(b []byte, fn func(i int, n string) bool) error {
 	if len(b) == 0 {
 		return nil // an empty list may be stored as an empty blob
 	}
-	switch b[0] {
-	case formatPacked:
-		p := b[1:]
-		if len(p)%5 != 0 {
-			return fmt.Errorf("packed numbers of %d bytes: %w", len(p), ErrCorrupt)
+	if p, packed, err := packedBody(b); packed {
+		if err != nil {
+			return err
 		}
-		for i := 0; i*5 < len(p); i++ {
-			q := p[i*5:]
-			v := uint64(q[0])<<32 | uint64(q[1])<<24 | uint64(q[2])<<16 | uint64(q[3])<<8 | uint64(q[4])
-			if !fn(i, format10(v)) {
+		for i := range len(p) / packedLen {
+			if !fn(i, packedAt(p, i).String()) {
 				return nil
 			}
 		}
 		return nil
+	}
+	switch b[0] {
 	case formatText:
 		p := b[1:]
 		for i := 0; len(p) > 0; i++ {
@@ -120,7 +117,7 @@ func CountNumbers(b []byte) int {
 		return 0
 	}
 	if b[0] == formatPacked {
-		return (len(b) - 1) / 5
+		return (len(b) - 1) / packedLen
 	}
 	n := 0
 	for p := b[1:]; len(p) > 0; n++ {
@@ -135,7 +132,7 @@ func CountNumbers(b []byte) int {
 
 // Set is a set of numbers built from packed lists, compact for canonical numbers.
 type Set struct {
-	values []uint64
+	values []tn.Number
 	text   map[string]struct{}
 	sorted bool
 }
@@ -143,8 +140,19 @@ type Set struct {
 // Add adds the numbers of a packed list to the set.
 func (s *Set) Add(b []byte) error {
 	s.sorted = false
+	if p, packed, err := packedBody(b); packed {
+		if err != nil {
+			return err
+		}
+		for i := range len(p) / packedLen {
+			// An entry of more than ten digits (only a corrupt blob has one) counts as its last
+			// ten, the text EachNumber gives for it.
+			s.values = append(s.values, packedAt(p, i)%1e10)
+		}
+		return nil
+	}
 	return EachNumber(b, func(_ int, n string) bool {
-		if v, ok := canonical(n); ok {
+		if v, ok := tn.ParseCanonical(n); ok {
 			s.values = append(s.values, v)
 			return true
 		}
@@ -158,7 +166,7 @@ func (s *Set) Add(b []byte) error {
 
 // Has reports whether n is in the set.
 func (s *Set) Has(n string) bool {
-	if v, ok := canonical(n); ok {
+	if v, ok := tn.ParseCanonical(n); ok {
 		if !s.sorted {
 			slices.Sort(s.values)
 			s.sorted = true
@@ -174,10 +182,10 @@ func (s *Set) Has(n string) bool {
 // order's results, cost a comparison; others a map, built at the first of them.
 type Index struct {
 	// values are a packed list's numbers by position; nil for a text list.
-	values []uint64
+	values []tn.Number
 	// positions maps values to positions; text maps the numbers of a text list that are not
 	// canonical.
-	positions map[uint64]int32
+	positions map[tn.Number]int32
 	text      map[string]int32
 	// next is where Find looks first: after the last number found.
 	next int
@@ -185,21 +193,19 @@ type Index struct {
 
 // NewIndex indexes the numbers of a packed list.
 func NewIndex(b []byte) (*Index, error) {
-	if len(b) > 0 && b[0] == formatPacked {
-		p := b[1:]
-		if len(p)%5 != 0 {
-			return nil, fmt.Errorf("packed numbers of %d bytes: %w", len(p), ErrCorrupt)
+	if p, packed, err := packedBody(b); packed {
+		if err != nil {
+			return nil, err
 		}
-		x := &Index{values: make([]uint64, len(p)/5)}
+		x := &Index{values: make([]tn.Number, len(p)/packedLen)}
 		for i := range x.values {
-			q := p[i*5:]
-			x.values[i] = uint64(q[0])<<32 | uint64(q[1])<<24 | uint64(q[2])<<16 | uint64(q[3])<<8 | uint64(q[4])
+			x.values[i] = packedAt(p, i)
 		}
 		return x, nil
 	}
-	x := &Index{positions: make(map[uint64]int32, CountNumbers(b))}
+	x := &Index{positions: make(map[tn.Number]int32, CountNumbers(b))}
 	err := EachNumber(b, func(i int, n string) bool {
-		if v, ok := canonical(n); ok {
+		if v, ok := tn.ParseCanonical(n); ok {
 			x.positions[v] = int32(i)
 			return true
 		}
@@ -214,7 +220,7 @@ func NewIndex(b []byte) (*Index, error) {
 
 // Find returns n's position, and whether it is in the list.
 func (x *Index) Find(n string) (int, bool) {
-	v, ok := canonical(n)
+	v, ok := tn.ParseCanonical(n)
 	if !ok {
 		i, found := x.text[n]
 		return int(i), found
@@ -224,7 +230,7 @@ func (x *Index) Find(n string) (int, bool) {
 		return x.next - 1, true
 	}
 	if x.positions == nil {
-		x.positions = make(map[uint64]int32, len(x.values))
+		x.positions = make(map[tn.Number]int32, len(x.values))
 		for i, v := range x.values {
 			x.positions[v] = int32(i)
 		}
