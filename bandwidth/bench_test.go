@@ -1,81 +1,15 @@
 package bandwidth
 
 import (
-	"bytes"
-	"encoding/xml"
 	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 )
 
-// stdlibOrder is the order request as encoding/xml would write it: the alternative the hand-written
-// encoder is measured against.
-type stdlibOrder struct {
-	XMLName          xml.Name `xml:"TelephoneNumbersAssignmentOrder"`
-	CustomerOrderID  string   `xml:"CustomerOrderId,omitempty"`
-	Action           string   `xml:"Action"`
-	TelephoneNumbers []string `xml:"TelephoneNumbers>TelephoneNumber"`
-}
-
-func encodeOrderStdlib(o Order) ([]byte, error) {
-	var buf bytes.Buffer
-	buf.WriteString(xmlHeader)
-	err := xml.NewEncoder(&buf).Encode(stdlibOrder{CustomerOrderID: o.CustomerOrderID, Action: string(o.Action), TelephoneNumbers: o.TelephoneNumbers})
-	return buf.Bytes(), err
-}
-
-func TestEncodeOrderMatchesStdlib(t *testing.T) {
-	t.Parallel()
-	for _, o := range []Order{
-		{CustomerOrderID: "job-1 batch 2", Action: ActionAssign, TelephoneNumbers: numbers(3)},
-		{Action: ActionUnassign, TelephoneNumbers: numbers(1)},
-		{CustomerOrderID: `<&>"'`, Action: ActionAssign, TelephoneNumbers: numbers(2)},
-	} {
-		std, err := encodeOrderStdlib(o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var a, b wireOrder
-		if err := unmarshal(encodeOrder(o), &a); err != nil {
-			t.Fatal(err)
-		}
-		if err := unmarshal(std, &b); err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(a, b) {
-			t.Errorf("hand-written %+v, encoding/xml %+v", a, b)
-		}
-	}
-}
-
 func bigOrder() Order {
 	return Order{CustomerOrderID: "job-0123456789abcdef batch-0001", Action: ActionAssign, TelephoneNumbers: numbers(MaxNumbersPerOrder)}
-}
-
-func BenchmarkEncodeOrder(b *testing.B) {
-	o := bigOrder()
-	b.ReportAllocs()
-	b.SetBytes(int64(len(encodeOrder(o))))
-	for b.Loop() {
-		encodeOrder(o)
-	}
-	b.ReportMetric(float64(len(o.TelephoneNumbers))*float64(b.N)/b.Elapsed().Seconds(), "numbers/s")
-}
-
-func BenchmarkEncodeOrderStdlib(b *testing.B) {
-	o := bigOrder()
-	enc, _ := encodeOrderStdlib(o)
-	b.ReportAllocs()
-	b.SetBytes(int64(len(enc)))
-	for b.Loop() {
-		if _, err := encodeOrderStdlib(o); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(len(o.TelephoneNumbers))*float64(b.N)/b.Elapsed().Seconds(), "numbers/s")
 }
 
 // bigResponse is a final PARTIAL response to a 5,000-number order with 10 % of the numbers failed

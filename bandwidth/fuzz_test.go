@@ -90,34 +90,3 @@ func FuzzLooksLikeHTML(f *testing.F) {
 		}
 	})
 }
-
-func FuzzEncodeOrder(f *testing.F) {
-	f.Add("12345", "9199918388", "4158714245")
-	f.Add("a&b<c>", "\x00\xff", "]]>")
-	f.Fuzz(func(t *testing.T, id, n1, n2 string) {
-		enc := encodeOrder(Order{CustomerOrderID: id, Action: ActionAssign, TelephoneNumbers: []string{n1, n2}})
-		var w wireOrder
-		if err := unmarshal(enc, &w); err != nil {
-			t.Fatalf("not well-formed for %q %q %q: %v\n%s", id, n1, n2, err, enc)
-		}
-		// Text made of XML characters other than CR (which XML normalizes) round-trips exactly;
-		// the decoded fields are trimmed, as the client trims what it reads.
-		for _, pair := range [][2]string{{id, w.CustomerOrderID}, {n1, w.TelephoneNumbers[0]}, {n2, w.TelephoneNumbers[1]}} {
-			if validXMLText(pair[0]) && pair[0] != pair[1] {
-				t.Fatalf("%q came back as %q", pair[0], pair[1])
-			}
-		}
-	})
-}
-
-func validXMLText(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if !xmlChar(r) {
-			return false
-		}
-	}
-	return true
-}

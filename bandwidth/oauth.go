@@ -1,5 +1,11 @@
 package bandwidth
 
+// Not golang.org/x/oauth2/clientcredentials (v0.38.0, evaluated): it rejects a fractional expires_in,
+// reads 1 MiB, accepts any token_type or token text, and quotes error_description (the client id) in
+// errors; ReuseTokenSource refreshes only once expired, under a lock without the caller's context, and
+// cannot drop a token refused with 401 but by a new source, losing the shared fetch. So these would fail:
+// TestOAuth2{RefreshesAheadOfExpiry,ExpiredTokenIsReplaced,TokenEndpointFailures}, TestUnauthorizedRefreshAndReplay.
+
 import (
 	"bytes"
 	"context"

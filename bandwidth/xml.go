@@ -1,90 +1,18 @@
 package bandwidth
 
 import (
-	"bytes"
-	"encoding/xml"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tnassign/tnassign/bandwidth/internal/wire"
 )
 
-// Wire shapes of Bandwidth's documents. They hold text as strings and are converted to the domain
-// types by hand, so that every value is checked and a hostile document yields an error, never a
-// panic or a silently wrong number.
-
-type wireOrder struct {
-	CustomerOrderID  string   `xml:"CustomerOrderId"`
-	Action           string   `xml:"Action"`
-	TelephoneNumbers []string `xml:"TelephoneNumbers>TelephoneNumber"`
-}
-
-type wireNumberError struct {
-	Code             string   `xml:"Code"`
-	Description      string   `xml:"Description"`
-	TelephoneNumbers []string `xml:"TelephoneNumbers>TelephoneNumber"`
-}
-
-type wireResponseStatus struct {
-	ErrorCode   string `xml:"ErrorCode"`
-	Description string `xml:"Description"`
-}
-
-type wireError struct {
-	Code        string `xml:"Code"`
-	Description string `xml:"Description"`
-}
-
-type wireOrderResponse struct {
-	XMLName          xml.Name            `xml:"TelephoneNumbersAssignmentOrderResponse"`
-	OrderCreateDate  string              `xml:"OrderCreateDate"`
-	AccountID        string              `xml:"AccountId"`
-	CreatedByUser    string              `xml:"CreatedByUser"`
-	OrderID          string              `xml:"OrderId"`
-	ProcessingStatus string              `xml:"ProcessingStatus"`
-	OrderStatus      string              `xml:"OrderStatus"`
-	TotalQuantity    string              `xml:"TotalQuantity"`
-	FailedQuantity   string              `xml:"FailedQuantity"`
-	Order            wireOrder           `xml:"TelephoneNumbersAssignmentOrder"`
-	Errors           []wireNumberError   `xml:"Errors>Error"`
-	ResponseStatus   *wireResponseStatus `xml:"ResponseStatus"`
-	ErrorList        []wireError         `xml:"ErrorList>Error"`
-}
-
-type wireOrderSummary struct {
-	OrderID          string `xml:"OrderId"`
-	AccountID        string `xml:"accountId"`
-	AccountIDUpper   string `xml:"AccountId"`
-	CustomerOrderID  string `xml:"CustomerOrderId"`
-	UserID           string `xml:"userId"`
-	UserIDUpper      string `xml:"UserId"`
-	OrderDate        string `xml:"OrderDate"`
-	OrderType        string `xml:"OrderType"`
-	OrderStatus      string `xml:"OrderStatus"`
-	ProcessingStatus string `xml:"ProcessingStatus"`
-	Action           string `xml:"Action"`
-	TotalQuantity    string `xml:"TotalQuantity"`
-	FailedQuantity   string `xml:"FailedQuantity"`
-}
-
-type wireOrderList struct {
-	XMLName    xml.Name           `xml:"TelephoneNumbersAssignmentOrders"`
-	TotalCount string             `xml:"TotalCount"`
-	Orders     []wireOrderSummary `xml:"TelephoneNumbersAssignmentOrderSummary"`
-}
-
-// wireErrorDoc accepts every error shape Bandwidth documents, under any root element:
-// ResponseStatus{ErrorCode?,Description}, ErrorList/Error{Code,Description},
-// Errors/Error{Code,Description}, or a bare root carrying ErrorCode/Description.
-type wireErrorDoc struct {
-	ResponseStatus *wireResponseStatus `xml:"ResponseStatus"`
-	ErrorList      []wireError         `xml:"ErrorList>Error"`
-	Errors         []wireError         `xml:"Errors>Error"`
-	ErrorCode      string              `xml:"ErrorCode"`
-	Description    string              `xml:"Description"`
-}
+// The client's side of the wire format: package wire reads and writes Bandwidth's documents as
+// text, and the functions below convert that text to the client's types by hand, so that every
+// value is checked and a hostile document yields an error, never a panic or a silently wrong number.
 
 // errorDoc is the code and description of an error document.
 type errorDoc struct {
@@ -92,46 +20,24 @@ type errorDoc struct {
 	description string
 }
 
-// unmarshal decodes one XML document strictly: the whole input must be well-formed, with nothing but
-// white space, comments or processing instructions after the root element.
-func unmarshal(data []byte, v any) error {
-	dec := xml.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			return err
-		}
-		switch t := tok.(type) {
-		case xml.Comment, xml.ProcInst:
-		case xml.CharData:
-			if len(bytes.TrimSpace(t)) != 0 {
-				return errors.New("text after the root element")
-			}
-		default:
-			return errors.New("content after the root element")
-		}
-	}
+// encodeOrder returns o as a TelephoneNumbersAssignmentOrder document, escaped whatever it holds.
+func encodeOrder(o Order) []byte {
+	return wire.EncodeOrder(wire.Order{CustomerOrderID: o.CustomerOrderID, Action: string(o.Action), TelephoneNumbers: o.TelephoneNumbers})
 }
 
 // decodeOrderResponse decodes a TelephoneNumbersAssignmentOrderResponse holding an order. A
 // document that carries only an error shape yields an *APIError with the given HTTP status.
 func decodeOrderResponse(data []byte, httpStatus int) (*OrderResponse, error) {
-	var w wireOrderResponse
-	if err := unmarshalOrderResponse(data, &w); err != nil {
+	var w wire.OrderResponse
+	if err := wire.DecodeOrderResponse(data, &w); err != nil {
 		return nil, fmt.Errorf("order response: %w", err)
 	}
-	return w.domain(data, httpStatus)
+	return orderResponseFrom(&w, data, httpStatus)
 }
 
-// domain converts and checks a decoded order response; data is the document, which is read again
-// for its error shape when it holds no order.
-func (w *wireOrderResponse) domain(data []byte, httpStatus int) (*OrderResponse, error) {
+// orderResponseFrom converts and checks a decoded order response; data is the document, which is
+// read again for its error shape when it holds no order.
+func orderResponseFrom(w *wire.OrderResponse, data []byte, httpStatus int) (*OrderResponse, error) {
 	if strings.TrimSpace(w.OrderID) == "" {
 		if w.ResponseStatus != nil || len(w.ErrorList) > 0 {
 			ed, _ := decodeErrorDoc(data)
@@ -155,7 +61,7 @@ func (w *wireOrderResponse) domain(data []byte, httpStatus int) (*OrderResponse,
 	if r.FailedQuantity, err = parseCount("FailedQuantity", w.FailedQuantity); err != nil {
 		return nil, fmt.Errorf("order response: %w", err)
 	}
-	if r.Order, err = w.Order.domain(); err != nil {
+	if r.Order, err = orderFrom(w.Order); err != nil {
 		return nil, fmt.Errorf("order response: %w", err)
 	}
 	if len(w.Errors) > 0 {
@@ -173,15 +79,15 @@ func (w *wireOrderResponse) domain(data []byte, httpStatus int) (*OrderResponse,
 
 // decodeOrderList decodes a TelephoneNumbersAssignmentOrders document.
 func decodeOrderList(data []byte) (*OrderList, error) {
-	var w wireOrderList
-	if err := unmarshalOrderList(data, &w); err != nil {
+	var w wire.OrderList
+	if err := wire.DecodeOrderList(data, &w); err != nil {
 		return nil, fmt.Errorf("order list: %w", err)
 	}
-	return w.domain()
+	return orderListFrom(&w)
 }
 
-// domain converts and checks a decoded order list.
-func (w *wireOrderList) domain() (*OrderList, error) {
+// orderListFrom converts and checks a decoded order list.
+func orderListFrom(w *wire.OrderList) (*OrderList, error) {
 	l := &OrderList{}
 	var err error
 	if l.TotalCount, err = parseCount("TotalCount", w.TotalCount); err != nil {
@@ -222,32 +128,16 @@ func (w *wireOrderList) domain() (*OrderList, error) {
 // decodeErrorDoc extracts the first code and description of an error document of any documented
 // shape. It fails when data is not XML or holds no error.
 func decodeErrorDoc(data []byte) (errorDoc, error) {
-	if len(bytes.TrimSpace(data)) == 0 {
-		return errorDoc{}, errors.New("empty error document")
-	}
-	var w wireErrorDoc
-	if err := unmarshal(data, &w); err != nil {
-		return errorDoc{}, fmt.Errorf("error document: %w", err)
-	}
-	var code, desc string
-	switch {
-	case w.ResponseStatus != nil:
-		code, desc = w.ResponseStatus.ErrorCode, w.ResponseStatus.Description
-	case len(w.ErrorList) > 0:
-		code, desc = w.ErrorList[0].Code, w.ErrorList[0].Description
-	case len(w.Errors) > 0:
-		code, desc = w.Errors[0].Code, w.Errors[0].Description
-	case w.ErrorCode != "" || w.Description != "":
-		code, desc = w.ErrorCode, w.Description
-	default:
-		return errorDoc{}, errors.New("error document: no error element")
+	we, err := wire.DecodeError(data)
+	if err != nil {
+		return errorDoc{}, err
 	}
 	// A code that is not a number is dropped rather than failing: the description still helps.
-	c, _ := parseCode(code)
-	return errorDoc{code: c, description: strings.TrimSpace(desc)}, nil
+	c, _ := parseCode(we.Code)
+	return errorDoc{code: c, description: strings.TrimSpace(we.Description)}, nil
 }
 
-func (w wireOrder) domain() (Order, error) {
+func orderFrom(w wire.Order) (Order, error) {
 	a, err := parseAction(w.Action)
 	if err != nil {
 		return Order{}, err

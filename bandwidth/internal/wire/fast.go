@@ -1,4 +1,4 @@
-package bandwidth
+package wire
 
 import (
 	"encoding/xml"
@@ -15,32 +15,32 @@ import (
 // numbers cost no allocation each.
 //
 // encoding/xml stays the reference: a document the scanner does not accept, whether malformed or
-// using a construct it leaves alone, is decoded again by unmarshal, so the result and the error are
+// using a construct it leaves alone, is decoded again by Unmarshal, so the result and the error are
 // always the strict decoder's. FuzzDecodeFastVsStrict holds the two to the same answers.
 
-// unmarshalOrderResponse decodes a TelephoneNumbersAssignmentOrderResponse into w exactly as
-// unmarshal does, quickly for the documents Bandwidth sends.
-func unmarshalOrderResponse(data []byte, w *wireOrderResponse) error {
+// DecodeOrderResponse decodes a TelephoneNumbersAssignmentOrderResponse into w exactly as
+// Unmarshal does, quickly for the documents Bandwidth sends.
+func DecodeOrderResponse(data []byte, w *OrderResponse) error {
 	if err := scanOrderResponse(data, w); err == nil {
 		return nil
 	}
-	*w = wireOrderResponse{}
-	return unmarshal(data, w)
+	*w = OrderResponse{}
+	return Unmarshal(data, w)
 }
 
-// unmarshalOrderList decodes a TelephoneNumbersAssignmentOrders document into w exactly as
-// unmarshal does, quickly for the documents Bandwidth sends.
-func unmarshalOrderList(data []byte, w *wireOrderList) error {
+// DecodeOrderList decodes a TelephoneNumbersAssignmentOrders document into w exactly as
+// Unmarshal does, quickly for the documents Bandwidth sends.
+func DecodeOrderList(data []byte, w *OrderList) error {
 	if err := scanOrderList(data, w); err == nil {
 		return nil
 	}
-	*w = wireOrderList{}
-	return unmarshal(data, w)
+	*w = OrderList{}
+	return Unmarshal(data, w)
 }
 
-// scanOrderResponse is the fast path of unmarshalOrderResponse. On error w may be partly filled;
-// the error is errScanUnsupported, or a syntax error that unmarshal also reports in its own words.
-func scanOrderResponse(data []byte, w *wireOrderResponse) error {
+// scanOrderResponse is the fast path of DecodeOrderResponse. On error w may be partly filled;
+// the error is errScanUnsupported, or a syntax error that Unmarshal also reports in its own words.
+func scanOrderResponse(data []byte, w *OrderResponse) error {
 	d, err := newFastDecoder(data)
 	if err != nil {
 		return err
@@ -74,7 +74,7 @@ func scanOrderResponse(data []byte, w *wireOrderResponse) error {
 			err = d.numberErrors(&w.Errors)
 		case "ResponseStatus":
 			if w.ResponseStatus == nil {
-				w.ResponseStatus = new(wireResponseStatus)
+				w.ResponseStatus = new(ResponseStatus)
 			}
 			err = d.responseStatus(w.ResponseStatus)
 		case "ErrorList":
@@ -90,8 +90,8 @@ func scanOrderResponse(data []byte, w *wireOrderResponse) error {
 	return d.epilogue()
 }
 
-// scanOrderList is the fast path of unmarshalOrderList, with scanOrderResponse's error contract.
-func scanOrderList(data []byte, w *wireOrderList) error {
+// scanOrderList is the fast path of DecodeOrderList, with scanOrderResponse's error contract.
+func scanOrderList(data []byte, w *OrderList) error {
 	d, err := newFastDecoder(data)
 	if err != nil {
 		return err
@@ -106,7 +106,7 @@ func scanOrderList(data []byte, w *wireOrderList) error {
 		case "TotalCount":
 			w.TotalCount, err = d.text()
 		case "TelephoneNumbersAssignmentOrderSummary":
-			w.Orders = append(w.Orders, wireOrderSummary{})
+			w.Orders = append(w.Orders, OrderSummary{})
 			err = d.orderSummary(&w.Orders[len(w.Orders)-1])
 		default:
 			err = d.skip()
@@ -130,7 +130,7 @@ func capacityHint(totalQuantity string, docLen int) int {
 }
 
 // order decodes a TelephoneNumbersAssignmentOrder, expecting about hint numbers.
-func (d *fastDecoder) order(o *wireOrder, hint int) error {
+func (d *fastDecoder) order(o *Order, hint int) error {
 	return d.fields(func(name []byte) (err error) {
 		switch string(name) {
 		case "CustomerOrderId":
@@ -146,9 +146,9 @@ func (d *fastDecoder) order(o *wireOrder, hint int) error {
 	})
 }
 
-func (d *fastDecoder) numberErrors(dst *[]wireNumberError) error {
+func (d *fastDecoder) numberErrors(dst *[]NumberError) error {
 	return d.each("Error", func() error {
-		*dst = append(*dst, wireNumberError{})
+		*dst = append(*dst, NumberError{})
 		e := &(*dst)[len(*dst)-1]
 		return d.fields(func(name []byte) (err error) {
 			switch string(name) {
@@ -180,7 +180,7 @@ func (d *fastDecoder) numbers(dst *[]string, hint int) error {
 	})
 }
 
-func (d *fastDecoder) responseStatus(r *wireResponseStatus) error {
+func (d *fastDecoder) responseStatus(r *ResponseStatus) error {
 	return d.fields(func(name []byte) (err error) {
 		switch string(name) {
 		case "ErrorCode":
@@ -194,9 +194,9 @@ func (d *fastDecoder) responseStatus(r *wireResponseStatus) error {
 	})
 }
 
-func (d *fastDecoder) errorList(dst *[]wireError) error {
+func (d *fastDecoder) errorList(dst *[]Error) error {
 	return d.each("Error", func() error {
-		*dst = append(*dst, wireError{})
+		*dst = append(*dst, Error{})
 		e := &(*dst)[len(*dst)-1]
 		return d.fields(func(name []byte) (err error) {
 			switch string(name) {
@@ -212,7 +212,7 @@ func (d *fastDecoder) errorList(dst *[]wireError) error {
 	})
 }
 
-func (d *fastDecoder) orderSummary(s *wireOrderSummary) error {
+func (d *fastDecoder) orderSummary(s *OrderSummary) error {
 	return d.fields(func(name []byte) error {
 		var dst *string
 		switch string(name) {

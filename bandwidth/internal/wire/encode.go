@@ -1,11 +1,11 @@
-package bandwidth
+package wire
 
 import "unicode/utf8"
 
 // The order request is written by hand rather than with encoding/xml: it has a fixed shape, its
-// numbers are validated digits, and appending bytes is several times faster and allocates once
-// (see BenchmarkEncodeOrder and BenchmarkEncodeOrderStdlib). Element order follows Bandwidth's guide:
-// CustomerOrderId, Action, TelephoneNumbers.
+// numbers are digits the client has validated, and appending bytes is several times faster and
+// allocates once (see BenchmarkEncodeOrder and BenchmarkEncodeOrderStdlib). Element order follows
+// Bandwidth's guide: CustomerOrderId, Action, TelephoneNumbers.
 
 const (
 	xmlHeader         = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n"
@@ -21,9 +21,9 @@ const (
 	numberClose       = "</TelephoneNumber>"
 )
 
-// encodeOrder returns o as a TelephoneNumbersAssignmentOrder document. Text is escaped whatever it
+// EncodeOrder returns o as a TelephoneNumbersAssignmentOrder document. Text is escaped whatever it
 // holds, so the output is well-formed XML even for an order that was not validated.
-func encodeOrder(o Order) []byte {
+func EncodeOrder(o Order) []byte {
 	size := len(xmlHeader) + len(orderOpen) + len(orderClose) +
 		len(customerOrderOpen) + len(customerOrderEnd) + len(o.CustomerOrderID) +
 		len(actionOpen) + len(actionClose) + len(o.Action) +
@@ -38,7 +38,7 @@ func encodeOrder(o Order) []byte {
 		b = append(b, customerOrderEnd...)
 	}
 	b = append(b, actionOpen...)
-	b = appendEscaped(b, string(o.Action))
+	b = appendEscaped(b, o.Action)
 	b = append(b, actionClose...)
 	b = append(b, numbersOpen...)
 	for _, tn := range o.TelephoneNumbers {

@@ -1,4 +1,4 @@
-package bandwidth
+package wire
 
 import (
 	"bytes"
@@ -153,7 +153,7 @@ func (d *fastDecoder) appendText() {
 	d.arena.Write(d.scratch)
 }
 
-// epilogue checks what follows the root element: as for unmarshal, only white space, comments and
+// epilogue checks what follows the root element: as for Unmarshal, only white space, comments and
 // processing instructions.
 func (d *fastDecoder) epilogue() error {
 	for {
