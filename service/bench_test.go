@@ -17,6 +17,7 @@ import (
 	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
 	"github.com/tnassign/tnassign/service"
 	"github.com/tnassign/tnassign/service/ledger"
+	"github.com/tnassign/tnassign/service/ledger/memory"
 	"github.com/tnassign/tnassign/service/ledger/sqlite"
 )
 
@@ -106,7 +107,7 @@ func BenchmarkLedgerCost(b *testing.B) {
 		name string
 		open func(b *testing.B) ledger.Store
 	}{
-		{"memory", func(*testing.B) ledger.Store { return ledger.NewMemory() }},
+		{"memory", func(*testing.B) ledger.Store { return memory.New() }},
 		{"sqlite", func(b *testing.B) ledger.Store {
 			s, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "ledger.db"))
 			if err != nil {

@@ -48,13 +48,13 @@ func ledgerState(s tnassignv1.JobState) (ledger.State, bool) {
 }
 
 // rejectionReason is the ledger's spelling of a rejection reason.
-func rejectionReason(r tnassignv1.RejectionReason) string {
-	return strings.TrimPrefix(r.String(), "REJECTION_REASON_")
+func rejectionReason(r tnassignv1.RejectionReason) ledger.RejectionReason {
+	return ledger.RejectionReason(strings.TrimPrefix(r.String(), "REJECTION_REASON_"))
 }
 
 // protoRejectionReason is the API's spelling of a ledger rejection reason.
-func protoRejectionReason(r string) tnassignv1.RejectionReason {
-	return tnassignv1.RejectionReason(tnassignv1.RejectionReason_value["REJECTION_REASON_"+r])
+func protoRejectionReason(r ledger.RejectionReason) tnassignv1.RejectionReason {
+	return tnassignv1.RejectionReason(tnassignv1.RejectionReason_value["REJECTION_REASON_"+string(r)])
 }
 
 // protoAction is the API's spelling of an order action.
@@ -74,7 +74,7 @@ func ledgerAction(a ledger.Action) tnassignv1.Action {
 }
 
 // ledgerResult is the ledger's spelling of an outcome filter; "" for UNSPECIFIED (every result).
-func ledgerResult(r tnassignv1.NumberResult) (string, bool) {
+func ledgerResult(r tnassignv1.NumberResult) (ledger.OutcomeResult, bool) {
 	switch r {
 	case tnassignv1.NumberResult_NUMBER_RESULT_UNSPECIFIED:
 		return "", true

@@ -215,7 +215,7 @@ func TestCancelMidStream(t *testing.T) {
 			onWire[n] = true
 		}
 	}
-	got := map[string]string{}
+	got := map[string]ledger.OutcomeResult{}
 	for _, o := range outcomes {
 		got[o.Number] = o.Result
 	}

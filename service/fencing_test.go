@@ -15,6 +15,7 @@ import (
 	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
 	"github.com/tnassign/tnassign/service"
 	"github.com/tnassign/tnassign/service/ledger"
+	"github.com/tnassign/tnassign/service/ledger/memory"
 )
 
 // TestFencedWriteHandsOver: another replica claims a running job (its lease renewal is far
@@ -149,7 +150,7 @@ func (f *flakySettlements) RecordSettlement(ctx context.Context, fence ledger.Fe
 // numbers had no outcome.
 func TestSettlementNotRecordedHandsOver(t *testing.T) {
 	t.Parallel()
-	mem := ledger.NewMemory()
+	mem := memory.New()
 	h := newHarness(t, harnessOptions{store: mem, ledger: &flakySettlements{Store: mem},
 		cfg: service.Config{BatchSize: 10, MaxInflightPerJob: 1, Lease: time.Second}})
 	sent := numbers(9195557200, 30)

@@ -32,7 +32,7 @@ func (s *Service) follow(ctx context.Context, job ledger.Job, emit func(*event) 
 		changed := s.hub.changed(job.ID)
 		// Read the job before its records: its final state is written last, so once it is seen
 		// final, the records read after it are complete.
-		j, err := s.store.GetJob(ctx, job.ID)
+		j, err := s.reads.GetJob(ctx, job.ID)
 		if err != nil {
 			return storeFailure("get job", err)
 		}
@@ -64,7 +64,7 @@ type follower struct {
 // catchUp sends the rejections and settlements recorded since the last call.
 func (f *follower) catchUp(ctx context.Context) error {
 	for {
-		rs, total, err := f.s.store.Rejections(ctx, f.job.ID, f.rejections, replayPage)
+		rs, total, err := f.s.reads.Rejections(ctx, f.job.ID, f.rejections, replayPage)
 		if err != nil {
 			return storeFailure("read rejections", err)
 		}
@@ -82,7 +82,7 @@ func (f *follower) catchUp(ctx context.Context) error {
 			break
 		}
 	}
-	batches, err := f.s.store.ListBatches(ctx, f.job.ID)
+	batches, err := f.s.reads.ListBatches(ctx, f.job.ID)
 	if err != nil {
 		return storeFailure("list batches", err)
 	}
@@ -90,7 +90,7 @@ func (f *follower) catchUp(ctx context.Context) error {
 		if !b.Settled || f.sent[b.Seq] {
 			continue
 		}
-		st, err := f.s.store.Settlement(ctx, f.job.ID, b.Seq)
+		st, err := f.s.reads.Settlement(ctx, f.job.ID, b.Seq)
 		if err != nil {
 			return storeFailure("read settlement", err)
 		}
@@ -104,7 +104,7 @@ func (f *follower) catchUp(ctx context.Context) error {
 
 // finish sends the job's `finished` event.
 func (f *follower) finish(ctx context.Context, j ledger.Job) error {
-	nums, err := f.s.store.NotSubmitted(ctx, j.ID)
+	nums, err := f.s.reads.NotSubmitted(ctx, j.ID)
 	if err != nil {
 		return storeFailure("read not submitted", err)
 	}

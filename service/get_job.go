@@ -58,7 +58,7 @@ func (s *Service) lookupJob(ctx context.Context, accountID, jobID string) (ledge
 	if err := c.err("the request is invalid"); err != nil {
 		return ledger.Job{}, err
 	}
-	j, err := s.store.GetJob(ctx, jobID)
+	j, err := s.reads.GetJob(ctx, jobID)
 	switch {
 	case errors.Is(err, ledger.ErrNotFound):
 		return ledger.Job{}, jobNotFound(accountID, jobID)
@@ -74,14 +74,14 @@ func (s *Service) lookupJob(ctx context.Context, accountID, jobID string) (ledge
 // jobResource reads a job's batches (and, while it runs, its rejections so far) and returns its
 // API view.
 func (s *Service) jobResource(ctx context.Context, j ledger.Job) (*tnassignv1.AssignmentJob, error) {
-	batches, err := s.store.ListBatches(ctx, j.ID)
+	batches, err := s.reads.ListBatches(ctx, j.ID)
 	if err != nil {
 		s.log.Error("reading a job's batches failed", "job_id", j.ID, "err", err)
 		return nil, storeFailure("list batches", err)
 	}
 	rejected := int(j.Counts.Rejected)
 	if !j.State.Final() {
-		if _, rejected, err = s.store.Rejections(ctx, j.ID, 0, 0); err != nil {
+		if _, rejected, err = s.reads.Rejections(ctx, j.ID, 0, 0); err != nil {
 			return nil, storeFailure("count rejections", err)
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
 	"github.com/tnassign/tnassign/service"
 	"github.com/tnassign/tnassign/service/ledger"
+	"github.com/tnassign/tnassign/service/ledger/memory"
 )
 
 // simClock is a simulator clock a test moves forward.
@@ -98,7 +99,7 @@ func checkWatched(t *testing.T, h *harness, jobID string, sent []string) *tnassi
 func TestForcedShutdownHandsOver(t *testing.T) {
 	t.Parallel()
 	sim, clock := stuckSim(t)
-	store := ledger.NewMemory()
+	store := memory.New()
 	first := newHarness(t, harnessOptions{store: store, simServer: sim,
 		cfg: service.Config{BatchSize: 10, ReplicaID: "first", Lease: time.Second}})
 	sent := append(numbers(9195556000, 25), "nope")
@@ -194,7 +195,7 @@ func TestLeaseLost(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			sim, clock := stuckSim(t)
-			mem := ledger.NewMemory()
+			mem := memory.New()
 			store := &leaseStore{Store: mem}
 			a := newHarness(t, harnessOptions{ledger: store, simServer: sim,
 				cfg: service.Config{BatchSize: 10, MaxInflightPerJob: 1, ReplicaID: "a", Lease: time.Second}})

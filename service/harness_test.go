@@ -23,6 +23,7 @@ import (
 	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
 	"github.com/tnassign/tnassign/service"
 	"github.com/tnassign/tnassign/service/ledger"
+	"github.com/tnassign/tnassign/service/ledger/memory"
 )
 
 func TestMain(m *testing.M) {
@@ -35,7 +36,7 @@ const account = bwsim.DefaultAccountID
 // bandwidth client.
 type harness struct {
 	sim    *bwsim.Server
-	store  *ledger.Memory
+	store  *memory.Store
 	svc    *service.Service
 	client tnassignv1.AssignmentServiceClient
 	// received counts the telephone numbers the server has read from request streams.
@@ -56,7 +57,7 @@ type harnessOptions struct {
 	limiter  bandwidth.Limiter
 	observer service.Observer
 	// store, when set, is the ledger (for example one already holding jobs to recover).
-	store *ledger.Memory
+	store *memory.Store
 	// ledger, when set, is the Store the service uses instead of store (benchmarks of the
 	// durable drivers); h.store then stays an unused Memory.
 	ledger ledger.Store
@@ -76,7 +77,7 @@ func newHarness(t testing.TB, o harnessOptions) *harness {
 		t.Cleanup(h.sim.Close)
 	}
 	if h.store == nil {
-		h.store = ledger.NewMemory()
+		h.store = memory.New()
 	}
 	auth := o.auth
 	if auth == nil {

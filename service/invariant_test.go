@@ -13,6 +13,7 @@ import (
 
 	"github.com/tnassign/tnassign/bandwidth/bwsim"
 	"github.com/tnassign/tnassign/service/ledger"
+	"github.com/tnassign/tnassign/service/ledger/memory"
 )
 
 // Outcome labels used by checkInvariant's result.
@@ -132,9 +133,9 @@ func checkLedger(t *testing.T, h *harness, r result, want ledger.State) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]int{}
+	got := map[ledger.OutcomeResult]int{}
 	for _, o := range outcomes {
-		if o.Result == ledger.ResultUnknown {
+		if o.Result == memory.ResultUnknown {
 			t.Errorf("ledger: %s has no outcome", o.Number)
 		}
 		got[o.Result]++

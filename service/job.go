@@ -84,7 +84,7 @@ func (s *Service) startJob(ctx, intakeParent context.Context, action bandwidth.A
 	}
 	actionName := strings.ToLower(string(action))
 	leased := time.Now()
-	err = s.store.CreateJob(ctx, ledger.Job{
+	err = s.writes.CreateJob(ctx, ledger.Job{
 		ID: id.String(), AccountID: p.accountID, Action: ledger.Action(actionName),
 		CustomerOrderID: p.customerOrderID, RequestID: p.requestID, ValidateOnly: p.validateOnly,
 		Owner: s.cfg.ReplicaID,
@@ -106,7 +106,7 @@ func (s *Service) startJob(ctx, intakeParent context.Context, action bandwidth.A
 // existingRequest returns the account's job created with p.requestID, checking that it is the
 // same kind of job.
 func (s *Service) existingRequest(ctx context.Context, actionName string, p jobParams) (*ledger.Job, error) {
-	existing, err := s.store.FindJobByRequestID(ctx, p.accountID, p.requestID)
+	existing, err := s.writes.FindJobByRequestID(ctx, p.accountID, p.requestID)
 	if err != nil {
 		// Created by a concurrent call and not readable yet, or expired in between: both rare.
 		return nil, storeFailure("find job by request id", err)
@@ -226,7 +226,7 @@ func (j *job) take(nums []string) {
 		// Formatted once, for the ledger, the batch and the order. Recorded before they can be
 		// batched: a job whose process dies lists the ones never batched as not submitted.
 		accepted := tn.Strings(valid)
-		if err := j.s.store.RecordReceived(j.ctx, j.fence, accepted); err != nil {
+		if err := j.s.writes.RecordReceived(j.ctx, j.fence, accepted); err != nil {
 			j.writeFailed("record received", err)
 			return
 		}
@@ -251,7 +251,7 @@ func (j *job) reject(rs []*tnassignv1.RejectedNumber) bool {
 	for i, r := range rs {
 		records[i] = ledger.Rejection{Number: r.GetTelephoneNumber(), Reason: rejectionReason(r.GetReason()), Detail: r.GetDetail()}
 	}
-	if err := j.s.store.RecordRejections(j.ctx, j.fence, records); err != nil {
+	if err := j.s.writes.RecordRejections(j.ctx, j.fence, records); err != nil {
 		j.writeFailed("record rejections", err)
 		return false
 	}
@@ -288,7 +288,7 @@ func (j *job) finish() error {
 	if j.inputEnded && !j.recovered && !j.stopped() && j.mayRecord() {
 		// Every received number is rejected or in a recorded batch: should this process die
 		// now, the job that recovery completes ends in its natural state, not ABORTED.
-		if err := j.s.store.MarkInputClosed(j.ctx, j.fence); err != nil {
+		if err := j.s.writes.MarkInputClosed(j.ctx, j.fence); err != nil {
 			j.log.Warn("recording the end of the input failed", "err", err)
 			if errors.Is(err, ledger.ErrNotOwner) {
 				j.handOver(errLeaseLost)
@@ -327,7 +327,7 @@ func (j *job) finish() error {
 	}
 	failure := reasonOf(stopErr)
 	err := writeLedger(j.ctx, func(ctx context.Context) error {
-		return j.s.store.FinishJob(ctx, j.fence, ledger.Result{State: state, Counts: counts, NotSubmitted: notSubmitted, Failure: failure})
+		return j.s.writes.FinishJob(ctx, j.fence, ledger.Result{State: state, Counts: counts, NotSubmitted: notSubmitted, Failure: failure})
 	})
 	if errors.Is(err, ledger.ErrJobFinished) || errors.Is(err, ledger.ErrNotOwner) {
 		// Another replica took the job over and finished it: its record is the job's outcome.

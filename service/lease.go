@@ -63,7 +63,7 @@ func (s *Service) endLoops() {
 	s.loops.Wait()
 	ctx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
 	defer cancel()
-	if err := s.store.ReleaseLeases(ctx, s.cfg.ReplicaID); err != nil {
+	if err := s.leases.ReleaseLeases(ctx, s.cfg.ReplicaID); err != nil {
 		s.log.Warn("giving up the job leases failed; other replicas take the jobs over once the leases end", "err", err)
 	}
 }
@@ -85,7 +85,7 @@ func (s *Service) renewLoop(ctx context.Context) {
 		asked := s.holds.live()
 		start := time.Now()
 		cctx, cancel := context.WithTimeout(ctx, ledgerCallTimeout(s.cfg.Lease))
-		renewed, err := s.store.RenewLeases(cctx, s.cfg.ReplicaID, asked, s.cfg.Lease)
+		renewed, err := s.leases.RenewLeases(cctx, s.cfg.ReplicaID, asked, s.cfg.Lease)
 		cancel()
 		switch {
 		case err == nil:
@@ -118,7 +118,7 @@ func (s *Service) recoveryLoop(ctx context.Context) {
 func (s *Service) claim(ctx context.Context) {
 	start := time.Now()
 	cctx, cancel := context.WithTimeout(ctx, ledgerCallTimeout(s.cfg.Lease))
-	jobs, err := s.store.ClaimJobs(cctx, s.cfg.ReplicaID, s.cfg.Lease, claimLimit)
+	jobs, err := s.leases.ClaimJobs(cctx, s.cfg.ReplicaID, s.cfg.Lease, claimLimit)
 	cancel()
 	if err != nil {
 		if ctx.Err() == nil {
@@ -137,7 +137,7 @@ func (s *Service) claim(ctx context.Context) {
 			// give it up again, to be claimed once the job left this process.
 			s.work.add(-1)
 			gctx, cancel := context.WithTimeout(ctx, ledgerCallTimeout(s.cfg.Lease))
-			_, err := s.store.RenewLeases(gctx, s.cfg.ReplicaID, []string{lj.ID}, time.Millisecond)
+			_, err := s.leases.RenewLeases(gctx, s.cfg.ReplicaID, []string{lj.ID}, time.Millisecond)
 			cancel()
 			if err != nil && ctx.Err() == nil {
 				s.log.Warn("giving up a job still running here failed", "job_id", lj.ID, "err", err)
@@ -170,13 +170,13 @@ func (s *Service) readPending(ctx context.Context, jobID string, h *hold) (pendi
 		var p pending
 		rctx, cancel := context.WithTimeout(ctx, ledgerCallTimeout(s.cfg.Lease))
 		var err error
-		p.work, err = s.store.PendingWork(rctx, jobID)
+		p.work, err = s.writes.PendingWork(rctx, jobID)
 		p.readAt = time.Now()
 		if err == nil {
-			p.batches, err = s.store.ListBatches(rctx, jobID)
+			p.batches, err = s.reads.ListBatches(rctx, jobID)
 		}
 		if err == nil {
-			_, p.rejected, err = s.store.Rejections(rctx, jobID, 0, 0)
+			_, p.rejected, err = s.reads.Rejections(rctx, jobID, 0, 0)
 		}
 		cancel()
 		if err == nil {

@@ -31,7 +31,7 @@ func (s *Service) ListAssignmentJobs(ctx context.Context, req *tnassignv1.ListAs
 	if err := c.err("the request is invalid"); err != nil {
 		return nil, statusOf(err, "")
 	}
-	page, err := s.store.ListJobs(ctx, req.GetAccountId(), ledger.JobQuery{State: state, PageSize: size, PageToken: req.GetPageToken()})
+	page, err := s.reads.ListJobs(ctx, req.GetAccountId(), ledger.JobQuery{State: state, PageSize: size, PageToken: req.GetPageToken()})
 	if err != nil {
 		return nil, statusOf(readFailure("list jobs", err), "")
 	}

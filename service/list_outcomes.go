@@ -32,7 +32,7 @@ func (s *Service) ListNumberOutcomes(ctx context.Context, req *tnassignv1.ListNu
 	if err != nil {
 		return nil, statusOf(err, "")
 	}
-	page, err := s.store.ListOutcomes(ctx, j.ID, ledger.OutcomeQuery{Result: result, PageSize: size, PageToken: req.GetPageToken()})
+	page, err := s.reads.ListOutcomes(ctx, j.ID, ledger.OutcomeQuery{Result: result, PageSize: size, PageToken: req.GetPageToken()})
 	if err != nil {
 		return nil, statusOf(readFailure("list outcomes", err), "")
 	}

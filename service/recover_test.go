@@ -14,6 +14,7 @@ import (
 	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
 	"github.com/tnassign/tnassign/service"
 	"github.com/tnassign/tnassign/service/ledger"
+	"github.com/tnassign/tnassign/service/ledger/memory"
 )
 
 // crashedJob records in store a job as a process that died mid-way leaves it: owned by a dead
@@ -76,7 +77,7 @@ func recordCrashedJob(t *testing.T, store ledger.Store, sim *bwsim.Server, first
 // never batched listed, when its caller had not sent everything.
 func TestRecovery(t *testing.T) {
 	t.Parallel()
-	store := ledger.NewMemory()
+	store := memory.New()
 	sim := bwsim.NewServer(bwsim.DefaultConfig())
 	t.Cleanup(sim.Close)
 	open := recordCrashedJob(t, store, sim, 9195554000, false)
@@ -121,7 +122,7 @@ func TestRecovery(t *testing.T) {
 func TestRecoveryListsUnsent(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	store := ledger.NewMemory()
+	store := memory.New()
 	sim := bwsim.NewServer(bwsim.DefaultConfig())
 	t.Cleanup(sim.Close)
 	id := uuid.Must(uuid.NewV7()).String()

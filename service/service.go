@@ -138,9 +138,15 @@ type Observer interface {
 type Service struct {
 	tnassignv1.UnimplementedAssignmentServiceServer
 
-	cfg      Config
-	up       Upstream
-	store    ledger.Store
+	cfg Config
+	up  Upstream
+	// The ledger, by role: jobs record their life through writes (jobs, settle, recovery),
+	// the lease loops hold and claim jobs through leases, the read RPCs and watchers read
+	// through reads, and Ready pings ping. New sets them all to the one ledger.Store.
+	writes   ledger.JobWriter
+	leases   ledger.Leaser
+	reads    ledger.JobReader
+	ping     ledger.Pinger
 	obs      observer
 	log      *slog.Logger
 	accounts map[string]struct{} // the allow-list
@@ -187,7 +193,10 @@ func New(cfg Config, up Upstream, store ledger.Store, obs Observer, logger *slog
 	s := &Service{
 		cfg:      cfg,
 		up:       up,
-		store:    store,
+		writes:   store,
+		leases:   store,
+		reads:    store,
+		ping:     store,
 		obs:      observer{obs},
 		log:      logger,
 		accounts: make(map[string]struct{}, len(cfg.Accounts)),
@@ -253,7 +262,7 @@ func (s *Service) Ready(ctx context.Context) error {
 	if s.stopping.Err() != nil {
 		return errShuttingDown
 	}
-	if err := s.store.Ping(ctx); err != nil {
+	if err := s.ping.Ping(ctx); err != nil {
 		return fmt.Errorf("service: ledger unreachable: %w", err)
 	}
 	return nil

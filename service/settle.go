@@ -47,7 +47,7 @@ func (j *job) recordBatch(b *batch) bool {
 		j.addNotSubmitted(b.numbers)
 		return false
 	}
-	err := j.s.store.RecordBatch(j.ctx, j.fence, ledger.Batch{Seq: b.seq, CustomerOrderID: b.customerOrderID, Numbers: b.numbers})
+	err := j.s.writes.RecordBatch(j.ctx, j.fence, ledger.Batch{Seq: b.seq, CustomerOrderID: b.customerOrderID, Numbers: b.numbers})
 	if err != nil {
 		j.writeFailed("record batch", err)
 		j.addNotSubmitted(b.numbers)
@@ -81,7 +81,7 @@ func (j *job) recordAttempt(ctx context.Context, b *batch, bound time.Duration) 
 	if !j.mayRecord() {
 		return errLeaseLost
 	}
-	if err := j.s.store.RecordCreateAttempt(ctx, j.fence, b.seq, bound); err != nil {
+	if err := j.s.writes.RecordCreateAttempt(ctx, j.fence, b.seq, bound); err != nil {
 		return &attemptNotRecorded{err: err}
 	}
 	return nil
@@ -104,7 +104,7 @@ func (j *job) track(b *batch, resp *bandwidth.OrderResponse) {
 	// An order final at creation is settled now: its outcome records its id in the same write.
 	settlesNow := resp.Status.Final() && j.mayRecord()
 	if resp.OrderID != "" && !settlesNow {
-		err := writeLedger(ctx, func(ctx context.Context) error { return j.s.store.RecordOrderID(ctx, j.fence, b.seq, resp.OrderID) })
+		err := writeLedger(ctx, func(ctx context.Context) error { return j.s.writes.RecordOrderID(ctx, j.fence, b.seq, resp.OrderID) })
 		if err != nil && !j.handedOver() {
 			j.writeFailed("record order id", err)
 		}
@@ -168,7 +168,7 @@ func (j *job) createFailed(b *batch, err error) {
 		j.unsent(b)
 	case errors.As(err, &apiErr) && apiErr.HTTPStatus >= 400 && apiErr.HTTPStatus < 500:
 		j.log.Warn("Bandwidth rejected an order", "seq", b.seq, "http_status", apiErr.HTTPStatus, "code", apiErr.Code)
-		j.report(b, ledger.Settlement{Status: string(bandwidth.StatusFailed), Errors: []ledger.NumberError{{
+		j.report(b, ledger.Settlement{Status: ledger.StatusFailed, Errors: []ledger.NumberError{{
 			Code: apiErr.Code, Description: apiErr.Description, Numbers: b.numbers,
 		}}})
 	case errors.Is(err, bandwidth.ErrInvalidOrder):
@@ -187,7 +187,7 @@ func (j *job) unsent(b *batch) {
 	if !j.mayRecord() {
 		return
 	}
-	err := writeLedger(j.ctx, func(ctx context.Context) error { return j.s.store.RecordBatchUnsent(ctx, j.fence, b.seq) })
+	err := writeLedger(j.ctx, func(ctx context.Context) error { return j.s.writes.RecordBatchUnsent(ctx, j.fence, b.seq) })
 	if err != nil {
 		j.outcomeNotRecorded("record batch unsent", b, err)
 		return
@@ -214,7 +214,7 @@ func (j *job) report(b *batch, s ledger.Settlement) {
 	if !j.mayRecord() {
 		return
 	}
-	err := writeLedger(j.ctx, func(ctx context.Context) error { return j.s.store.RecordSettlement(ctx, j.fence, b.seq, s) })
+	err := writeLedger(j.ctx, func(ctx context.Context) error { return j.s.writes.RecordSettlement(ctx, j.fence, b.seq, s) })
 	if err != nil {
 		j.outcomeNotRecorded("record settlement", b, err)
 		return
@@ -237,7 +237,7 @@ func (j *job) report(b *batch, s ledger.Settlement) {
 // once: in the first error that names it, or else in Succeeded. Numbers Bandwidth names that are
 // not in the batch are ignored. A FAILED order that leaves numbers unnamed fails them with code 0.
 func settlementOf(b *batch, resp *bandwidth.OrderResponse) ledger.Settlement {
-	s := ledger.Settlement{OrderID: resp.OrderID, Status: string(resp.Status)}
+	s := ledger.Settlement{OrderID: resp.OrderID, Status: ledger.OrderStatus(resp.Status)}
 	if len(resp.Errors) == 0 && resp.Status != bandwidth.StatusFailed {
 		s.Succeeded = b.numbers
 		return s
@@ -291,7 +291,7 @@ func unknownSettlement(b *batch, orderID, why string) ledger.Settlement {
 		desc += fmt.Sprintf(" (OrderId %s)", orderID)
 	}
 	desc += " before sending them again"
-	return ledger.Settlement{OrderID: orderID, Status: string(bandwidth.StatusFailed), Errors: []ledger.NumberError{{Description: desc, Numbers: b.numbers}}}
+	return ledger.Settlement{OrderID: orderID, Status: ledger.StatusFailed, Errors: []ledger.NumberError{{Description: desc, Numbers: b.numbers}}}
 }
 
 // writeLedger runs a ledger write under ctx, or, once ctx has ended, under a fresh context bounded
@@ -306,23 +306,23 @@ func writeLedger(ctx context.Context, write func(context.Context) error) error {
 	return write(wctx)
 }
 
-func processingStatus(s string) tnassignv1.ProcessingStatus {
-	switch bandwidth.Status(s) {
-	case bandwidth.StatusComplete:
+func processingStatus(s ledger.OrderStatus) tnassignv1.ProcessingStatus {
+	switch s {
+	case ledger.StatusComplete:
 		return tnassignv1.ProcessingStatus_PROCESSING_STATUS_COMPLETE
-	case bandwidth.StatusPartial:
+	case ledger.StatusPartial:
 		return tnassignv1.ProcessingStatus_PROCESSING_STATUS_PARTIAL
-	case bandwidth.StatusFailed:
+	case ledger.StatusFailed:
 		return tnassignv1.ProcessingStatus_PROCESSING_STATUS_FAILED
 	}
 	return tnassignv1.ProcessingStatus_PROCESSING_STATUS_UNSPECIFIED
 }
 
-func lowerStatus(s string) string {
-	switch bandwidth.Status(s) {
-	case bandwidth.StatusComplete:
+func lowerStatus(s ledger.OrderStatus) string {
+	switch s {
+	case ledger.StatusComplete:
 		return "complete"
-	case bandwidth.StatusPartial:
+	case ledger.StatusPartial:
 		return "partial"
 	}
 	return "failed"

@@ -145,7 +145,7 @@ func within(ts, from, to time.Time) bool {
 }
 
 // allOutcomes pages through a job's outcomes with the given filter and page size.
-func allOutcomes(t *testing.T, s ledger.Store, jobID, result string, size int) []ledger.Outcome {
+func allOutcomes(t *testing.T, s ledger.Store, jobID string, result ledger.OutcomeResult, size int) []ledger.Outcome {
 	t.Helper()
 	var out []ledger.Outcome
 	q := ledger.OutcomeQuery{Result: result, PageSize: size}

@@ -51,7 +51,7 @@ func outcomeFixture(t *testing.T, s ledger.Store) []ledger.Outcome {
 
 func testOutcomeOrderAndFilters(t *testing.T, s ledger.Store) {
 	all := outcomeFixture(t, s)
-	for _, result := range []string{"", ledger.ResultSucceeded, ledger.ResultFailed, ledger.ResultRejected, ledger.ResultNotSubmitted} {
+	for _, result := range []ledger.OutcomeResult{"", ledger.ResultSucceeded, ledger.ResultFailed, ledger.ResultRejected, ledger.ResultNotSubmitted} {
 		var want []ledger.Outcome
 		for _, o := range all {
 			if result == "" || o.Result == result {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tnassign/tnassign/service/ledger"
+	"github.com/tnassign/tnassign/service/ledger/memory"
 	"github.com/tnassign/tnassign/service/ledger/postgres"
 	"github.com/tnassign/tnassign/service/ledger/sqlite"
 )
@@ -27,7 +28,7 @@ func Open(ctx context.Context, rawURL string) (ledger.Store, error) {
 		if rest != "" {
 			return nil, fmt.Errorf("ledger: %q: memory:// takes no path", rawURL)
 		}
-		return ledger.NewMemory(), nil
+		return memory.New(), nil
 	case "sqlite", "sqlite3":
 		path, query, _ := strings.Cut(rest, "?")
 		if path == "" {

@@ -16,7 +16,7 @@ import (
 	"github.com/tnassign/tnassign/bandwidth/bwsim"
 	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
 	"github.com/tnassign/tnassign/service"
-	"github.com/tnassign/tnassign/service/ledger"
+	"github.com/tnassign/tnassign/service/ledger/memory"
 )
 
 // startService serves the real service (in-memory ledger, simulated Bandwidth) over bufconn and
@@ -71,7 +71,7 @@ func startRealService(t *testing.T, rs realService) *servedService {
 	if rs.service != nil {
 		rs.service(&svcCfg)
 	}
-	svc, err := service.New(svcCfg, bw, ledger.NewMemory(), nil, nil)
+	svc, err := service.New(svcCfg, bw, memory.New(), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

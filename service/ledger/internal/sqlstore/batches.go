@@ -114,7 +114,7 @@ func (s *Store) RecordSettlement(ctx context.Context, f ledger.Fence, seq int, s
 		}
 		if _, err := t.exec(ctx, `UPDATE batches SET order_id = CASE WHEN ? = '' THEN order_id ELSE ? END, status = ?,
 				settled = TRUE, succeeded = ?, failed = ?, results = ?, error_groups = ? WHERE job_id = ? AND seq = ?`,
-			st.OrderID, st.OrderID, st.Status, succeeded, failed, codec.EncodeResults(results), encodedGroups, jobID, seq); err != nil {
+			st.OrderID, st.OrderID, string(st.Status), succeeded, failed, codec.EncodeResults(results), encodedGroups, jobID, seq); err != nil {
 			return err
 		}
 		_, err = t.exec(ctx, `UPDATE jobs SET succeeded = succeeded + ?, failed = failed + ? WHERE id = ?`,
@@ -138,9 +138,11 @@ func (s *Store) ListBatches(ctx context.Context, jobID string) ([]ledger.BatchIn
 		defer rows.Close()
 		for rows.Next() {
 			var b ledger.BatchInfo
-			if err := rows.Scan(&b.Seq, &b.CustomerOrderID, &b.OrderID, &b.Status, &b.Total, &b.Failed, &b.Settled, &b.Unsent); err != nil {
+			var status string
+			if err := rows.Scan(&b.Seq, &b.CustomerOrderID, &b.OrderID, &status, &b.Total, &b.Failed, &b.Settled, &b.Unsent); err != nil {
 				return err
 			}
+			b.Status = ledger.OrderStatus(status)
 			out = append(out, b)
 		}
 		return rows.Err()
@@ -153,16 +155,17 @@ func (s *Store) Settlement(ctx context.Context, jobID string, seq int) (ledger.S
 	var st ledger.Settlement
 	err := s.read(ctx, func(t tx) error {
 		var b settledBatch
+		var status string
 		err := t.row(ctx, `SELECT seq, order_id, customer_order_id, status, numbers, results, error_groups FROM batches
 			WHERE job_id = ? AND seq = ? AND settled`, jobID, seq).
-			Scan(&b.seq, &b.orderID, &b.customerOrderID, &st.Status, &b.numbers, &b.results, &b.groups)
+			Scan(&b.seq, &b.orderID, &b.customerOrderID, &status, &b.numbers, &b.results, &b.groups)
 		if errors.Is(err, ErrNoRows) {
 			return fmt.Errorf("job %s: %w", jobID, ledger.ErrNotFound)
 		}
 		if err != nil {
 			return err
 		}
-		st.OrderID = b.orderID
+		st.OrderID, st.Status = b.orderID, ledger.OrderStatus(status)
 		results, groups, err := b.decode()
 		if err != nil {
 			return err

@@ -57,7 +57,7 @@ func (s *Store) RecordReceived(ctx context.Context, f ledger.Fence, numbers []st
 func (s *Store) RecordRejections(ctx context.Context, f ledger.Fence, rs []ledger.Rejection) error {
 	cs := make([]codec.Rejection, len(rs))
 	for i, r := range rs {
-		cs[i] = codec.Rejection(r)
+		cs[i] = codec.Rejection{Number: r.Number, Reason: string(r.Reason), Detail: r.Detail}
 	}
 	data := codec.EncodeRejections(cs)
 	return wrap("record rejections", s.write(ctx, func(t tx) error {
@@ -99,7 +99,7 @@ func decodeRejections(data []byte) ([]ledger.Rejection, error) {
 	cs, err := codec.DecodeRejections(data)
 	out := make([]ledger.Rejection, len(cs))
 	for i, c := range cs {
-		out[i] = ledger.Rejection(c)
+		out[i] = ledger.Rejection{Number: c.Number, Reason: ledger.RejectionReason(c.Reason), Detail: c.Detail}
 	}
 	return out, err
 }

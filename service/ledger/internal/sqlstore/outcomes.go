@@ -43,7 +43,7 @@ func (s *Store) ListOutcomes(ctx context.Context, jobID string, q ledger.Outcome
 	default:
 		return ledger.OutcomePage{}, fmt.Errorf("ledger: list outcomes: unknown result filter %q", q.Result)
 	}
-	fp := codec.Fingerprint("outcomes", jobID, q.Result)
+	fp := codec.Fingerprint("outcomes", jobID, string(q.Result))
 	start := []int64{sectionBatches, 0, 0}
 	if q.PageToken != "" {
 		_, ints, err := codec.DecodeToken(q.PageToken, fp, 3)
@@ -110,7 +110,7 @@ func (s *Store) ListOutcomes(ctx context.Context, jobID string, q ledger.Outcome
 
 // batchOutcomes adds the outcomes of settled batches from (fromSeq, fromOff) on; it returns
 // false when the page is full.
-func (t tx) batchOutcomes(ctx context.Context, jobID, result string, fromSeq, fromOff int, p *pager) (bool, error) {
+func (t tx) batchOutcomes(ctx context.Context, jobID string, result ledger.OutcomeResult, fromSeq, fromOff int, p *pager) (bool, error) {
 	filter := ""
 	switch result {
 	case ledger.ResultSucceeded:
@@ -156,7 +156,7 @@ func (t tx) settledBatches(ctx context.Context, jobID string, seq int, filter st
 }
 
 // outcomes adds the batch's outcomes from position off on; false when the page is full.
-func (b *settledBatch) outcomes(result string, off int, p *pager) (bool, error) {
+func (b *settledBatch) outcomes(result ledger.OutcomeResult, off int, p *pager) (bool, error) {
 	results, groups, err := b.decode()
 	if err != nil {
 		return false, err

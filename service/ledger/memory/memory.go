@@ -1,4 +1,4 @@
-package ledger
+package memory
 
 import (
 	"context"
@@ -7,15 +7,17 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tnassign/tnassign/service/ledger"
 )
 
-// errClosed is returned by a Memory store after Close.
+// errClosed is returned by a Store after Close.
 var errClosed = errors.New("ledger: store closed")
 
-// Memory is a Store that keeps everything in process memory until the process exits. It serves
-// tests and simulator runs. It is safe for concurrent use. Canonical numbers are kept as integers
+// Store is a ledger.Store that keeps everything in process memory until the process exits. It
+// serves tests and simulator runs. It is safe for concurrent use. Canonical numbers are kept as integers
 // (about 10 bytes per number with its outcome), so a job of millions of numbers stays affordable.
-type Memory struct {
+type Store struct {
 	mu       sync.Mutex
 	jobs     map[string]*memJob
 	requests map[[2]string]string // (account, request id) → job id
@@ -23,12 +25,12 @@ type Memory struct {
 	closed   bool
 }
 
-var _ Store = (*Memory)(nil)
+var _ ledger.Store = (*Store)(nil)
 
 type memJob struct {
-	job          Job
+	job          ledger.Job
 	batches      map[int]*memBatch
-	rejections   []Rejection
+	rejections   []ledger.Rejection
 	received     numberList
 	notSubmitted numberList
 }
@@ -36,7 +38,7 @@ type memJob struct {
 type memBatch struct {
 	customerOrderID string
 	orderID         string
-	status          string
+	status          ledger.OrderStatus
 	numbers         numberList
 	settled         bool
 	// unsent marks a batch never created at Bandwidth: its numbers are in the job's notSubmitted.
@@ -66,13 +68,13 @@ func (b *memBatch) counts() (succeeded, failed int64) {
 	return succeeded, failed
 }
 
-// NewMemory returns an empty in-memory Store.
-func NewMemory() *Memory {
-	return &Memory{jobs: make(map[string]*memJob), requests: make(map[[2]string]string), now: time.Now}
+// New returns an empty in-memory Store.
+func New() *Store {
+	return &Store{jobs: make(map[string]*memJob), requests: make(map[[2]string]string), now: time.Now}
 }
 
 // check returns an error when ctx is done or the store is closed; the caller holds m.mu.
-func (m *Memory) check(ctx context.Context, op string) error {
+func (m *Store) check(ctx context.Context, op string) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("ledger: %s: %w", op, err)
 	}
@@ -82,8 +84,8 @@ func (m *Memory) check(ctx context.Context, op string) error {
 	return nil
 }
 
-// CreateJob implements Store.
-func (m *Memory) CreateJob(ctx context.Context, j Job, lease time.Duration) error {
+// CreateJob implements ledger.Store.
+func (m *Store) CreateJob(ctx context.Context, j ledger.Job, lease time.Duration) error {
 	if j.ID == "" {
 		return fmt.Errorf("ledger: create job: empty id")
 	}
@@ -93,18 +95,18 @@ func (m *Memory) CreateJob(ctx context.Context, j Job, lease time.Duration) erro
 		return err
 	}
 	if _, ok := m.jobs[j.ID]; ok {
-		return fmt.Errorf("ledger: create job %s: %w", j.ID, ErrExists)
+		return fmt.Errorf("ledger: create job %s: %w", j.ID, ledger.ErrExists)
 	}
 	now := m.now()
 	key := [2]string{j.AccountID, j.RequestID}
 	if j.RequestID != "" {
-		if prev, ok := m.jobs[m.requests[key]]; ok && now.Sub(prev.job.CreatedAt) < RequestIDRetention {
-			return fmt.Errorf("ledger: create job %s: request id %q: %w", j.ID, j.RequestID, ErrRequestExists)
+		if prev, ok := m.jobs[m.requests[key]]; ok && now.Sub(prev.job.CreatedAt) < ledger.RequestIDRetention {
+			return fmt.Errorf("ledger: create job %s: request id %q: %w", j.ID, j.RequestID, ledger.ErrRequestExists)
 		}
 	}
-	j.State, j.Counts, j.Failure, j.CreatedAt, j.UpdatedAt = StateRunning, Counts{}, "", now, now
+	j.State, j.Counts, j.Failure, j.CreatedAt, j.UpdatedAt = ledger.StateRunning, ledger.Counts{}, "", now, now
 	j.FinishedAt, j.InputClosed, j.LeaseUntil = time.Time{}, false, now.Add(leaseOrDefault(lease))
-	j.Generation, j.PreviousOwner = FirstGeneration, ""
+	j.Generation, j.PreviousOwner = ledger.FirstGeneration, ""
 	j.ID, j.AccountID, j.CustomerOrderID, j.RequestID = strings.Clone(j.ID), strings.Clone(j.AccountID),
 		strings.Clone(j.CustomerOrderID), strings.Clone(j.RequestID)
 	j.Owner = strings.Clone(j.Owner)
@@ -117,40 +119,40 @@ func (m *Memory) CreateJob(ctx context.Context, j Job, lease time.Duration) erro
 
 // runningJob returns the unfinished job f fences, when f is current, and touches its UpdatedAt;
 // the caller holds m.mu.
-func (m *Memory) runningJob(ctx context.Context, op string, f Fence) (*memJob, error) {
+func (m *Store) runningJob(ctx context.Context, op string, f ledger.Fence) (*memJob, error) {
 	if err := m.check(ctx, op); err != nil {
 		return nil, err
 	}
 	j, ok := m.jobs[f.JobID]
 	if !ok {
-		return nil, fmt.Errorf("ledger: %s: job %s: %w", op, f.JobID, ErrNotFound)
+		return nil, fmt.Errorf("ledger: %s: job %s: %w", op, f.JobID, ledger.ErrNotFound)
 	}
 	if j.job.State.Final() {
-		return nil, fmt.Errorf("ledger: %s: job %s: %w", op, f.JobID, ErrJobFinished)
+		return nil, fmt.Errorf("ledger: %s: job %s: %w", op, f.JobID, ledger.ErrJobFinished)
 	}
 	if j.job.Owner != f.Owner || j.job.Generation != f.Generation {
 		return nil, fmt.Errorf("ledger: %s: job %s: owned by %q at generation %d, not by %q at generation %d: %w",
-			op, f.JobID, j.job.Owner, j.job.Generation, f.Owner, f.Generation, ErrNotOwner)
+			op, f.JobID, j.job.Owner, j.job.Generation, f.Owner, f.Generation, ledger.ErrNotOwner)
 	}
 	j.job.UpdatedAt = m.now()
 	return j, nil
 }
 
 // batch returns a recorded batch of a running job; the caller holds m.mu.
-func (m *Memory) batch(ctx context.Context, op string, f Fence, seq int) (*memJob, *memBatch, error) {
+func (m *Store) batch(ctx context.Context, op string, f ledger.Fence, seq int) (*memJob, *memBatch, error) {
 	j, err := m.runningJob(ctx, op, f)
 	if err != nil {
 		return nil, nil, err
 	}
 	b, ok := j.batches[seq]
 	if !ok {
-		return nil, nil, fmt.Errorf("ledger: %s: batch %d of job %s: %w", op, seq, f.JobID, ErrNotFound)
+		return nil, nil, fmt.Errorf("ledger: %s: batch %d of job %s: %w", op, seq, f.JobID, ledger.ErrNotFound)
 	}
 	return j, b, nil
 }
 
-// RecordBatch implements Store.
-func (m *Memory) RecordBatch(ctx context.Context, f Fence, b Batch) error {
+// RecordBatch implements ledger.Store.
+func (m *Store) RecordBatch(ctx context.Context, f ledger.Fence, b ledger.Batch) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	j, err := m.runningJob(ctx, "record batch", f)
@@ -158,7 +160,7 @@ func (m *Memory) RecordBatch(ctx context.Context, f Fence, b Batch) error {
 		return err
 	}
 	if _, ok := j.batches[b.Seq]; ok {
-		return fmt.Errorf("ledger: record batch %d of job %s: %w", b.Seq, f.JobID, ErrExists)
+		return fmt.Errorf("ledger: record batch %d of job %s: %w", b.Seq, f.JobID, ledger.ErrExists)
 	}
 	j.batches[b.Seq] = &memBatch{
 		customerOrderID: strings.Clone(b.CustomerOrderID),
@@ -168,8 +170,8 @@ func (m *Memory) RecordBatch(ctx context.Context, f Fence, b Batch) error {
 	return nil
 }
 
-// RecordCreateAttempt implements Store.
-func (m *Memory) RecordCreateAttempt(ctx context.Context, f Fence, seq int, bound time.Duration) error {
+// RecordCreateAttempt implements ledger.Store.
+func (m *Store) RecordCreateAttempt(ctx context.Context, f ledger.Fence, seq int, bound time.Duration) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	_, b, err := m.batch(ctx, "record create attempt", f, seq)
@@ -182,8 +184,8 @@ func (m *Memory) RecordCreateAttempt(ctx context.Context, f Fence, seq int, boun
 	return nil
 }
 
-// RecordBatchUnsent implements Store.
-func (m *Memory) RecordBatchUnsent(ctx context.Context, f Fence, seq int) error {
+// RecordBatchUnsent implements ledger.Store.
+func (m *Store) RecordBatchUnsent(ctx context.Context, f ledger.Fence, seq int) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	_, b, err := m.batch(ctx, "record batch unsent", f, seq)
@@ -194,8 +196,8 @@ func (m *Memory) RecordBatchUnsent(ctx context.Context, f Fence, seq int) error 
 	return nil
 }
 
-// RecordOrderID implements Store.
-func (m *Memory) RecordOrderID(ctx context.Context, f Fence, seq int, orderID string) error {
+// RecordOrderID implements ledger.Store.
+func (m *Store) RecordOrderID(ctx context.Context, f ledger.Fence, seq int, orderID string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	_, b, err := m.batch(ctx, "record order id", f, seq)
@@ -206,8 +208,8 @@ func (m *Memory) RecordOrderID(ctx context.Context, f Fence, seq int, orderID st
 	return nil
 }
 
-// RecordSettlement implements Store.
-func (m *Memory) RecordSettlement(ctx context.Context, f Fence, seq int, s Settlement) error {
+// RecordSettlement implements ledger.Store.
+func (m *Store) RecordSettlement(ctx context.Context, f ledger.Fence, seq int, s ledger.Settlement) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	j, b, err := m.batch(ctx, "record settlement", f, seq)
@@ -218,7 +220,7 @@ func (m *Memory) RecordSettlement(ctx context.Context, f Fence, seq int, s Settl
 	if s.OrderID != "" {
 		b.orderID = strings.Clone(s.OrderID)
 	}
-	b.status, b.settled = strings.Clone(s.Status), true
+	b.status, b.settled = ledger.OrderStatus(strings.Clone(string(s.Status))), true
 	clear(b.result)
 	find := b.numbers.finder()
 	mark := func(nums []string, v uint16) {
@@ -240,8 +242,8 @@ func (m *Memory) RecordSettlement(ctx context.Context, f Fence, seq int, s Settl
 	return nil
 }
 
-// RecordRejections implements Store.
-func (m *Memory) RecordRejections(ctx context.Context, f Fence, rs []Rejection) error {
+// RecordRejections implements ledger.Store.
+func (m *Store) RecordRejections(ctx context.Context, f ledger.Fence, rs []ledger.Rejection) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	j, err := m.runningJob(ctx, "record rejections", f)
@@ -249,15 +251,15 @@ func (m *Memory) RecordRejections(ctx context.Context, f Fence, rs []Rejection) 
 		return err
 	}
 	for _, r := range rs {
-		j.rejections = append(j.rejections, Rejection{Number: strings.Clone(r.Number), Reason: strings.Clone(r.Reason), Detail: strings.Clone(r.Detail)})
+		j.rejections = append(j.rejections, ledger.Rejection{Number: strings.Clone(r.Number), Reason: ledger.RejectionReason(strings.Clone(string(r.Reason))), Detail: strings.Clone(r.Detail)})
 	}
 	j.job.Counts.Rejected += int64(len(rs))
 	j.job.Counts.Received += int64(len(rs))
 	return nil
 }
 
-// RecordReceived implements Store.
-func (m *Memory) RecordReceived(ctx context.Context, f Fence, numbers []string) error {
+// RecordReceived implements ledger.Store.
+func (m *Store) RecordReceived(ctx context.Context, f ledger.Fence, numbers []string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	j, err := m.runningJob(ctx, "record received", f)
@@ -269,8 +271,8 @@ func (m *Memory) RecordReceived(ctx context.Context, f Fence, numbers []string) 
 	return nil
 }
 
-// MarkInputClosed implements Store.
-func (m *Memory) MarkInputClosed(ctx context.Context, f Fence) error {
+// MarkInputClosed implements ledger.Store.
+func (m *Store) MarkInputClosed(ctx context.Context, f ledger.Fence) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	j, err := m.runningJob(ctx, "mark input closed", f)
@@ -281,8 +283,8 @@ func (m *Memory) MarkInputClosed(ctx context.Context, f Fence) error {
 	return nil
 }
 
-// FinishJob implements Store.
-func (m *Memory) FinishJob(ctx context.Context, f Fence, r Result) error {
+// FinishJob implements ledger.Store.
+func (m *Store) FinishJob(ctx context.Context, f ledger.Fence, r ledger.Result) error {
 	if !r.State.Final() {
 		return fmt.Errorf("ledger: finish job %s: state %q is not final", f.JobID, r.State)
 	}
@@ -298,29 +300,29 @@ func (m *Memory) FinishJob(ctx context.Context, f Fence, r Result) error {
 	return nil
 }
 
-// GetJob implements Store.
-func (m *Memory) GetJob(ctx context.Context, jobID string) (Job, error) {
+// GetJob implements ledger.Store.
+func (m *Store) GetJob(ctx context.Context, jobID string) (ledger.Job, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.check(ctx, "get job"); err != nil {
-		return Job{}, err
+		return ledger.Job{}, err
 	}
 	j, ok := m.jobs[jobID]
 	if !ok {
-		return Job{}, fmt.Errorf("ledger: get job %s: %w", jobID, ErrNotFound)
+		return ledger.Job{}, fmt.Errorf("ledger: get job %s: %w", jobID, ledger.ErrNotFound)
 	}
 	return j.job, nil
 }
 
-// Ping implements Store; an in-memory Store is always reachable until closed.
-func (m *Memory) Ping(ctx context.Context) error {
+// Ping implements ledger.Store; an in-memory Store is always reachable until closed.
+func (m *Store) Ping(ctx context.Context) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.check(ctx, "ping")
 }
 
-// Close implements Store. It may be called more than once.
-func (m *Memory) Close() error {
+// Close implements ledger.Store. It may be called more than once.
+func (m *Store) Close() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.closed = true

@@ -1,4 +1,4 @@
-package ledger_test
+package memory_test
 
 import (
 	"context"
@@ -6,12 +6,13 @@ import (
 	"testing"
 
 	"github.com/tnassign/tnassign/service/ledger"
+	"github.com/tnassign/tnassign/service/ledger/memory"
 )
 
 func TestMemory(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	m := ledger.NewMemory()
+	m := memory.New()
 	if err := m.Ping(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +58,7 @@ func TestMemory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"9195550001": "succeeded", "9195550002": "failed", "9195550003": "succeeded",
+	want := map[string]ledger.OutcomeResult{"9195550001": "succeeded", "9195550002": "failed", "9195550003": "succeeded",
 		"9195550004": "unknown", "abc": "rejected", "9195550005": "not_submitted"}
 	if len(outcomes) != len(want) {
 		t.Errorf("outcomes %+v", outcomes)
