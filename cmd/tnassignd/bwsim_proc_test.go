@@ -87,7 +87,11 @@ func (s *simProcess) daemonOptions(ledgerURL string, extra ...string) daemontest
 	return daemontest.Options{
 		Args: append([]string{"--bandwidth-url", s.url, "--accounts", "9900000", "--ledger", ledgerURL,
 			"--poll-interval", "50ms", "--rate-limit", "0", "--log-level", "debug"}, extra...),
-		Env: []string{"TNASSIGN_BANDWIDTH_USERNAME=demo", "TNASSIGN_BANDWIDTH_PASSWORD=demo"},
+		// A create interrupted by a kill may still produce its order until its request timeout
+		// (plus the lookup window) has passed: the replica taking the job over waits that long
+		// before it sends the batch again. 5 s keeps takeovers within the tests' waits. (Set in
+		// the environment, which an older tnassignd ignores: see EnvDaemonBinary.)
+		Env: []string{"TNASSIGN_BANDWIDTH_USERNAME=demo", "TNASSIGN_BANDWIDTH_PASSWORD=demo", "TNASSIGN_BANDWIDTH_TIMEOUT=5s"},
 	}
 }
 

@@ -165,7 +165,7 @@ func TestKillAndRestart(t *testing.T) {
 
 	d2 := daemontest.StartWith(t, bin, opts)
 	c := client(t, d2)
-	j := waitFinal(t, c, id, 30*time.Second)
+	j := waitFinal(t, c, id, 60*time.Second)
 	if j.GetState() != tnassignv1.JobState_JOB_STATE_ABORTED && j.GetState() != tnassignv1.JobState_JOB_STATE_SUCCEEDED {
 		t.Errorf("state %v", j.GetState())
 	}
@@ -295,8 +295,11 @@ func TestReplicaTakeover(t *testing.T) {
 	killed := time.Now()
 
 	cb := client(t, b)
-	j := waitFinal(t, cb, id, 30*time.Second)
-	if took := time.Since(killed); took > 4*lease+5*time.Second {
+	j := waitFinal(t, cb, id, 60*time.Second)
+	// A batch whose create was under way at the kill is sent again only after its attempt's
+	// horizon: the request timeout (5 s here) plus Bandwidth's 15 s lookup window.
+	const createHorizon = 20 * time.Second
+	if took := time.Since(killed); took > 4*lease+5*time.Second+createHorizon {
 		t.Errorf("replica b took %v to finish the job", took)
 	}
 	if j.GetState() == tnassignv1.JobState_JOB_STATE_RUNNING || j.GetSucceededCount() == 0 {

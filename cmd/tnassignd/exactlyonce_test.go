@@ -35,7 +35,6 @@ func TestTakeoverWaitsForAnInterruptedCreate(t *testing.T) {
 	bin := daemontest.Build(t, daemontest.DaemonPackage, dir)
 	sim := startSim(t, dir, "--create-delay", "3s", "--log-requests") // logs "slow create started"
 	opts := sim.daemonOptions(ledgerPath(dir), "--lease", "2s", "--shutdown-grace", "300ms", "--batch-size", "100", "--batch-linger", "50ms")
-	opts.Env = append(opts.Env, "TNASSIGN_BANDWIDTH_TIMEOUT=5s")
 
 	a := daemontest.StartWith(t, bin, opts)
 	stream, err := client(t, a).AssignNumbers(context.Background())
