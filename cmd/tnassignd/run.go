@@ -114,8 +114,10 @@ func run(ctx context.Context, stopSignals func(), args []string, env environment
 		Logger:        log,
 		Metrics:       metrics,
 		ShutdownGrace: cfg.ShutdownGrace,
+		Security:      cfg.Security,
+		TLS:           sec.tls,
+		Tokens:        sec.tokens,
 	}
-	sec.apply(&opts)
 	err = server.Serve(serveCtx, grpcLis, httpLis, opts)
 	if err != nil {
 		log.Error("stopped on error", "error", err.Error())

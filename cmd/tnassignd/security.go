@@ -15,20 +15,17 @@ import (
 
 // security is the TLS material and the bearer tokens tnassignd serves with.
 type security struct {
-	cfg    config.Security
+	cfg    server.Security
 	tls    *server.TLS       // nil without TLS
 	tokens *guard.TokenStore // nil without authentication
 }
 
 // loadSecurity reads the TLS files and the tokens file. Its errors are
 // configuration errors: one line naming the file, never key material.
-func loadSecurity(cfg config.Security) (*security, error) {
+func loadSecurity(cfg server.Security) (*security, error) {
 	s := &security{cfg: cfg}
 	if cfg.TLS() {
-		t, err := server.LoadTLS(server.TLSFiles{
-			Cert: cfg.TLSCert, Key: cfg.TLSKey, ClientCA: cfg.TLSClientCA,
-			GatewayCert: cfg.TLSGatewayCert, GatewayKey: cfg.TLSGatewayKey,
-		})
+		t, err := server.LoadTLS(cfg.TLSFiles)
 		if err != nil {
 			return nil, err
 		}
@@ -44,20 +41,6 @@ func loadSecurity(cfg config.Security) (*security, error) {
 	return s, nil
 }
 
-// apply sets the security fields of the server's options.
-func (s *security) apply(opts *server.Options) {
-	opts.TLS = s.tls
-	opts.Guard = guard.New(guard.Config{
-		Tokens:           s.tokens,
-		MaxNumbersPerJob: s.cfg.MaxNumbersPerJob,
-		MaxJobsPerCaller: s.cfg.MaxJobsPerCaller,
-		GatewayKey:       guard.NewGatewayKey(),
-	})
-	opts.MaxBodyBytes = s.cfg.MaxBodyBytes
-	opts.MaxConnectionAge = s.cfg.MaxConnectionAge
-	opts.MaxConnectionAgeGrace = s.cfg.MaxConnectionAgeGrace
-}
-
 // logStart logs how callers are authenticated and warns about risky setups.
 // It names files and counts, never a token or key.
 func (s *security) logStart(log *slog.Logger, grpcAddr, httpAddr string) {
@@ -66,7 +49,7 @@ func (s *security) logStart(log *slog.Logger, grpcAddr, httpAddr string) {
 		tokens = s.tokens.Tokens().Len()
 	}
 	log.Info("security",
-		"tls", s.tls != nil, "mutual_tls", s.cfg.TLSClientCA != "",
+		"tls", s.tls != nil, "mutual_tls", s.cfg.TLSFiles.ClientCA != "",
 		"auth_tokens_file", s.cfg.AuthTokensFile, "tokens", tokens,
 		"max_body_bytes", s.cfg.MaxBodyBytes, "max_numbers_per_job", s.cfg.MaxNumbersPerJob,
 		"max_jobs_per_caller", s.cfg.MaxJobsPerCaller)
@@ -76,7 +59,7 @@ func (s *security) logStart(log *slog.Logger, grpcAddr, httpAddr string) {
 		log.Warn("INSECURE: listening beyond loopback without caller authentication (--insecure-allow-public): anyone who reaches the ports can assign and unassign numbers")
 	case public && s.tls == nil:
 		log.Warn("listening beyond loopback without TLS: bearer tokens cross the network in clear text unless something in front encrypts them")
-	case s.tokens == nil && s.cfg.TLSClientCA == "":
+	case s.tokens == nil && s.cfg.TLSFiles.ClientCA == "":
 		log.Info("caller authentication is off: loopback listeners only")
 	}
 }

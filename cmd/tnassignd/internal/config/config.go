@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+
+	"github.com/tnassign/tnassign/cmd/tnassignd/internal/server"
 )
 
 // EnvPrefix starts the name of every environment variable tnassignd reads.
@@ -98,7 +100,7 @@ type Config struct {
 	// environment but --simulate made them unnecessary.
 	IgnoredCredentials bool
 	// Security is TLS, caller authentication and the per-caller limits.
-	Security Security
+	Security server.Security
 }
 
 // raw holds the flag values before validation.
@@ -115,7 +117,7 @@ type raw struct {
 	batchSize                   int
 	maxInflight, maxInflightJob int
 	rateLimit                   float64
-	security                    rawSecurity
+	security                    server.Security
 }
 
 // newFlagSet defines every flag on a fresh FlagSet writing into r.

@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tnassign/tnassign/cmd/tnassignd/internal/guard"
+	"github.com/tnassign/tnassign/cmd/tnassignd/internal/server"
 )
 
 // env is a fake environment for Load.
@@ -45,8 +48,9 @@ func TestLoadDefaults(t *testing.T) {
 		PollInterval: 2 * time.Second, BandwidthTimeout: 30 * time.Second, BatchLinger: time.Second, BatchSize: 5000,
 		MaxInflightOrders: 64, MaxInflightPerJob: 4, RateLimit: 5, ShutdownGrace: 30 * time.Second,
 		LogLevel: slog.LevelInfo,
-		Security: Security{MaxBodyBytes: DefaultMaxBodyBytes, MaxNumbersPerJob: DefaultMaxNumbersPerJob,
-			MaxJobsPerCaller: DefaultMaxJobsPerCaller, MaxConnectionAge: DefaultMaxConnectionAge},
+		Security: server.Security{MaxBodyBytes: server.DefaultMaxBodyBytes,
+			Limits:           guard.Limits{MaxNumbersPerJob: guard.DefaultMaxNumbersPerJob, MaxJobsPerCaller: guard.DefaultMaxJobsPerCaller},
+			MaxConnectionAge: server.DefaultMaxConnectionAge},
 	}
 	cfg.Credentials = Credentials{}
 	if fmt.Sprint(cfg) != fmt.Sprint(want) {

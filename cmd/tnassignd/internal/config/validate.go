@@ -96,7 +96,7 @@ func (r *raw) validate() (Config, error) {
 		func() error { return checkRange("--max-inflight-per-job", r.maxInflightJob, 1, r.maxInflight) },
 		func() error { return checkRate(r.rateLimit) },
 		func() (err error) { cfg.LogLevel, err = parseLevel(r.logLevel); return err },
-		func() (err error) { cfg.Security, err = r.security.validate(r.grpcAddr, r.httpAddr); return err },
+		func() error { cfg.Security = r.security; return validateSecurity(r.security, r.grpcAddr, r.httpAddr) },
 	}
 	for _, check := range checks {
 		if err := check(); err != nil {

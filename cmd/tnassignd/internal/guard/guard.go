@@ -14,12 +14,8 @@ type Config struct {
 	// Tokens are the bearer tokens callers must present; nil turns
 	// authentication off (every caller may do everything).
 	Tokens *TokenStore
-	// MaxNumbersPerJob caps the numbers one job (a stream, or one
-	// CreateAssignmentJob request) may carry; 0 is unlimited.
-	MaxNumbersPerJob int
-	// MaxJobsPerCaller caps the jobs one caller (token, or IP address
-	// without authentication) runs at once; 0 is unlimited.
-	MaxJobsPerCaller int
+	// Limits cap each job and each caller; the zero value limits nothing.
+	Limits
 	// GatewayKey is the key the process's gateway sends with each call (see
 	// NewGatewayKey); "" trusts no gateway-reported address.
 	GatewayKey string

@@ -2,6 +2,23 @@ package guard
 
 import "sync"
 
+// Defaults of the limits: what tnassignd's flags start from. The zero value
+// of Limits is unlimited, not these.
+const (
+	DefaultMaxNumbersPerJob = 1_000_000
+	DefaultMaxJobsPerCaller = 16
+)
+
+// Limits are the per-job and per-caller caps a Guard enforces.
+type Limits struct {
+	// MaxNumbersPerJob caps the numbers one job (a stream, or one
+	// CreateAssignmentJob request) may carry; 0 is unlimited.
+	MaxNumbersPerJob int
+	// MaxJobsPerCaller caps the jobs one caller (token, or IP address
+	// without authentication) runs at once; 0 is unlimited.
+	MaxJobsPerCaller int
+}
+
 // jobSlots counts the jobs each caller runs at once.
 type jobSlots struct {
 	limit int // 0: unlimited

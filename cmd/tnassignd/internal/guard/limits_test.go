@@ -15,7 +15,7 @@ import (
 
 func TestMaxNumbersPerJob(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, Config{MaxNumbersPerJob: 3})
+	h := newHarness(t, Config{Limits: Limits{MaxNumbersPerJob: 3}})
 	if err := h.assign("", first("9900000", "1", "2"), first("", "3")); err != nil {
 		t.Errorf("3 numbers: %v", err)
 	}
@@ -27,7 +27,7 @@ func TestMaxNumbersPerJob(t *testing.T) {
 
 func TestMaxJobsPerCaller(t *testing.T) {
 	t.Parallel()
-	h := authHarness(t, Config{MaxJobsPerCaller: 2})
+	h := authHarness(t, Config{Limits: Limits{MaxJobsPerCaller: 2}})
 	open := func(token string) (tnassignv1.AssignmentService_AssignNumbersClient, context.CancelFunc) {
 		ctx, cancel := context.WithCancel(withToken(token))
 		s, err := h.client.AssignNumbers(ctx)

@@ -27,7 +27,7 @@ func TestRefusalReasonsAreErrorReasons(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := New(Config{Tokens: NewTokenStore(ts), MaxNumbersPerJob: 2, MaxJobsPerCaller: 1})
+	g := New(Config{Tokens: NewTokenStore(ts), Limits: Limits{MaxNumbersPerJob: 2, MaxJobsPerCaller: 1}})
 	// call runs a unary call through both of the guard's interceptors, as
 	// the server chains them; inner, when set, is the handler.
 	call := func(token, method string, req any, inner grpc.UnaryHandler) error {

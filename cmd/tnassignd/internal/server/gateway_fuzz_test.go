@@ -21,7 +21,7 @@ func FuzzGatewayNDJSON(f *testing.F) {
 	f.Add([]byte("\xff\xfe\x00\n{}\n[]\nnull\n"))
 	f.Add([]byte(`{"accountId":"9900000","telephoneNumbers":["1"]}{"telephoneNumbers":["2"]}`))
 	f.Add(bytes.Repeat([]byte(`{"telephone_numbers":["9195550001"]}`+"\n"), 3000))
-	r := startWith(f, newRecordingService(), Options{MaxBodyBytes: 64 << 10})
+	r := startWith(f, newRecordingService(), Options{Security: Security{MaxBodyBytes: 64 << 10}})
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{}}
 	f.Cleanup(client.CloseIdleConnections)
 	f.Fuzz(func(t *testing.T, body []byte) {

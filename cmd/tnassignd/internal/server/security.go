@@ -12,7 +12,8 @@ import (
 	"github.com/tnassign/tnassign/cmd/tnassignd/internal/guard"
 )
 
-// Defaults of the security options.
+// Defaults of Security: what tnassignd's flags start from and what Serve
+// uses for a zero value. The limits' defaults are guard's.
 const (
 	// DefaultMaxBodyBytes caps the body of a streaming gateway request: some
 	// five million numbers as NDJSON. Other routes are capped at
@@ -23,28 +24,64 @@ const (
 	// over replicas again and no connection lives forever. Calls in
 	// progress go on, for MaxConnectionAgeGrace.
 	DefaultMaxConnectionAge = 30 * time.Minute
+	// DefaultMaxConnectionAgeGrace lets calls on an old connection run to
+	// their end.
+	DefaultMaxConnectionAgeGrace time.Duration = 0
 )
 
-// security is Serve's security setup with its defaults applied.
+// Security is tnassignd's transport security, caller authentication and
+// per-caller limits as configured: the flags fill it in, and it reaches
+// Serve (Options.Security) and the guard (Limits) as it is.
+type Security struct {
+	// TLSFiles turn TLS 1.3 on for both listeners when TLSFiles.Cert is
+	// set; the caller loads them with LoadTLS into Options.TLS.
+	TLSFiles TLSFiles
+	// AuthTokensFile is the JSON file of bearer tokens (SHA-256 digests)
+	// and what each may do; "" turns caller authentication off. The caller
+	// opens it with guard.OpenTokenStore into Options.Tokens.
+	AuthTokensFile string
+	// InsecureAllowPublic lets tnassignd listen beyond loopback with no
+	// caller authentication (no tokens, no mutual TLS).
+	InsecureAllowPublic bool
+	// MaxBodyBytes caps a streaming gateway request's body; 0 is
+	// DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// Limits cap the numbers of one job and the jobs one caller runs at
+	// once; 0 is unlimited.
+	guard.Limits
+	// MaxConnectionAge is how long a gRPC connection lives before GOAWAY;
+	// 0 is DefaultMaxConnectionAge.
+	MaxConnectionAge time.Duration
+	// MaxConnectionAgeGrace bounds how long calls may go on after that;
+	// 0 lets them run to their end.
+	MaxConnectionAgeGrace time.Duration
+}
+
+// TLS reports whether TLS is on.
+func (s Security) TLS() bool { return s.TLSFiles.Cert != "" }
+
+// Authenticated reports whether callers must authenticate: by bearer token
+// or by client certificate.
+func (s Security) Authenticated() bool {
+	return s.AuthTokensFile != "" || s.TLSFiles.ClientCA != ""
+}
+
+// security is Serve's security setup: the settings with their defaults
+// applied, the loaded TLS material and the guard.
 type security struct {
-	tls      *TLS
-	guard    *guard.Guard
-	maxBody  int64
-	age      time.Duration
-	ageGrace time.Duration
+	Security
+	tls   *TLS
+	guard *guard.Guard
 }
 
 func securityOf(opts Options) security {
-	s := security{tls: opts.TLS, guard: opts.Guard, maxBody: opts.MaxBodyBytes,
-		age: opts.MaxConnectionAge, ageGrace: opts.MaxConnectionAgeGrace}
-	if s.guard == nil {
-		s.guard = guard.New(guard.Config{GatewayKey: guard.NewGatewayKey()})
+	s := security{Security: opts.Security, tls: opts.TLS}
+	s.guard = guard.New(guard.Config{Tokens: opts.Tokens, Limits: s.Limits, GatewayKey: guard.NewGatewayKey()})
+	if s.MaxBodyBytes <= 0 {
+		s.MaxBodyBytes = DefaultMaxBodyBytes
 	}
-	if s.maxBody <= 0 {
-		s.maxBody = DefaultMaxBodyBytes
-	}
-	if s.age <= 0 {
-		s.age = DefaultMaxConnectionAge
+	if s.MaxConnectionAge <= 0 {
+		s.MaxConnectionAge = DefaultMaxConnectionAge
 	}
 	return s
 }
@@ -56,10 +93,10 @@ func (s security) serverOptions() []grpc.ServerOption {
 	params := keepalive.ServerParameters{
 		Time:             30 * time.Second,
 		Timeout:          10 * time.Second,
-		MaxConnectionAge: s.age,
+		MaxConnectionAge: s.MaxConnectionAge,
 	}
-	if s.ageGrace > 0 {
-		params.MaxConnectionAgeGrace = s.ageGrace
+	if s.MaxConnectionAgeGrace > 0 {
+		params.MaxConnectionAgeGrace = s.MaxConnectionAgeGrace
 	}
 	opts := []grpc.ServerOption{grpc.KeepaliveParams(params)}
 	if s.tls != nil {
@@ -86,7 +123,7 @@ func (s security) httpListener(lis net.Listener) net.Listener {
 
 // gateway caps the gateway's request bodies.
 func (s security) gateway(gw http.Handler) http.Handler {
-	return limitBodies(gw, s.maxBody, min(s.maxBody, MaxRecvMsgSize))
+	return limitBodies(gw, s.MaxBodyBytes, min(s.MaxBodyBytes, MaxRecvMsgSize))
 }
 
 // metrics guards /metrics: open to loopback clients, and, with

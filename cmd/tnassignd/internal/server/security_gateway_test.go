@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tnassign/tnassign/cmd/tnassignd/internal/guard"
 	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
 )
 
@@ -19,7 +18,7 @@ const assignLine = `{"accountId":"9900000","telephoneNumbers":["9195550001"]}` +
 // not become HTTP headers.
 func TestGatewayForwardsOnlyAuthorizationAndRequestID(t *testing.T) {
 	svc := newRecordingService()
-	r := startWith(t, svc, Options{Guard: testGuard(t, guard.Config{})})
+	r := startWith(t, svc, Options{Tokens: testTokens(t)})
 	status, header, body := do(t, http.DefaultClient, http.MethodPost, "http://"+r.httpAddr+"/v1/numbers:assign", http.Header{
 		"Authorization":                       {"Bearer " + testToken},
 		"X-Request-Id":                        {"req-42"},
@@ -66,7 +65,7 @@ func TestGatewayForwardsOnlyAuthorizationAndRequestID(t *testing.T) {
 
 func TestGatewayNeedsAToken(t *testing.T) {
 	svc := newRecordingService()
-	r := startWith(t, svc, Options{Guard: testGuard(t, guard.Config{})})
+	r := startWith(t, svc, Options{Tokens: testTokens(t)})
 	status, _, body := do(t, http.DefaultClient, http.MethodGet, "http://"+r.httpAddr+"/v1/accounts/9900000/assignmentJobs/job-1", nil, nil)
 	if status != http.StatusUnauthorized || !strings.Contains(body, tnassignv1.ErrorReason_TOKEN_MISSING.String()) {
 		t.Errorf("no token: status %d, body %s; want 401 %s", status, body, tnassignv1.ErrorReason_TOKEN_MISSING.String())
@@ -113,7 +112,7 @@ func TestGatewayRejectsUnknownFields(t *testing.T) {
 // TestGatewayCapsBodies: a declared length over the cap, an upload that
 // goes over it before any result, and one that goes over after results.
 func TestGatewayCapsBodies(t *testing.T) {
-	r := startWith(t, newRecordingService(), Options{MaxBodyBytes: 4096})
+	r := startWith(t, newRecordingService(), Options{Security: Security{MaxBodyBytes: 4096}})
 	url := "http://" + r.httpAddr + "/v1/numbers:assign"
 	big := strings.Repeat(`{"telephoneNumbers":["9195550002"]}`+"\n", 200) // ~7 KiB
 
@@ -155,7 +154,7 @@ func TestGatewayCapsBodies(t *testing.T) {
 // TestMetricsPolicy: with authentication on, /metrics answers loopback
 // callers and callers with a valid token.
 func TestMetricsPolicy(t *testing.T) {
-	sec := securityOf(Options{Guard: testGuard(t, guard.Config{})})
+	sec := securityOf(Options{Tokens: testTokens(t)})
 	h := sec.metrics(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "metrics") }))
 	for _, tc := range []struct {
 		remote, auth string
@@ -183,7 +182,7 @@ func TestMetricsPolicy(t *testing.T) {
 // TestCallLogNamesTheTokenNeverTheToken: the log says which token called,
 // and holds neither the token nor its digest.
 func TestCallLogNamesTheTokenNeverTheToken(t *testing.T) {
-	r := startWith(t, newRecordingService(), Options{Guard: testGuard(t, guard.Config{})})
+	r := startWith(t, newRecordingService(), Options{Tokens: testTokens(t)})
 	do(t, http.DefaultClient, http.MethodPost, "http://"+r.httpAddr+"/v1/numbers:assign",
 		http.Header{"Authorization": {"Bearer " + testToken}}, strings.NewReader(assignLine))
 	do(t, http.DefaultClient, http.MethodPost, "http://"+r.httpAddr+"/v1/numbers:assign",

@@ -142,16 +142,15 @@ func startWith(t testing.TB, svc Service, opts Options) *running {
 // assign and read on 9900000.
 const testToken = "tok-0a1b2c3d4e5f-billing"
 
-func testGuard(t testing.TB, cfg guard.Config) *guard.Guard {
+// testTokens are the tests' bearer tokens: testToken alone.
+func testTokens(t testing.TB) *guard.TokenStore {
 	t.Helper()
 	d := sha256.Sum256([]byte(testToken))
 	ts, err := guard.ParseTokens(fmt.Appendf(nil, `{"tokens":[{"name":"billing","sha256":%q,"accounts":["9900000"],"actions":["assign","read"]}]}`, hex.EncodeToString(d[:])))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Tokens = guard.NewTokenStore(ts)
-	cfg.GatewayKey = guard.NewGatewayKey()
-	return guard.New(cfg)
+	return guard.NewTokenStore(ts)
 }
 
 // do sends one HTTP request and returns the status, headers and body.

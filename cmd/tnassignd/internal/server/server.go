@@ -52,21 +52,19 @@ type Options struct {
 	// ReadyInterval is how often Service.Ready is asked.
 	ReadyInterval time.Duration
 
+	// Security is the security configuration: connection age, body cap
+	// and the guard's limits. Its zero value serves without TLS,
+	// authentication or limits, with the default body cap and connection
+	// age.
+	Security Security
 	// TLS, when set, serves both listeners over TLS 1.3 (mutual TLS if it
-	// has client CAs) and the gateway dials gRPC with matching credentials.
+	// has client CAs) and the gateway dials gRPC with matching credentials:
+	// Security.TLSFiles loaded by LoadTLS.
 	TLS *TLS
-	// Guard authenticates, authorizes and limits every call; nil allows
-	// everything without limits.
-	Guard *guard.Guard
-	// MaxBodyBytes caps a streaming gateway request's body; 0 is
-	// DefaultMaxBodyBytes.
-	MaxBodyBytes int64
-	// MaxConnectionAge is how long a gRPC connection lives before GOAWAY;
-	// 0 is DefaultMaxConnectionAge.
-	MaxConnectionAge time.Duration
-	// MaxConnectionAgeGrace bounds how long calls may go on after that;
-	// 0 lets them run to their end.
-	MaxConnectionAgeGrace time.Duration
+	// Tokens are the bearer tokens every call must present: the tokens file
+	// of Security opened by guard.OpenTokenStore. nil turns authentication
+	// off (every caller may do everything).
+	Tokens *guard.TokenStore
 }
 
 // Serve serves gRPC on grpcLis and HTTP on httpLis until ctx ends, then
