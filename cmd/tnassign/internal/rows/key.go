@@ -1,48 +1,14 @@
 package rows
 
+import "github.com/tnassign/tnassign/tn"
+
 // Key returns the canonical 10-digit form of a North American number as a
-// uint64, and whether text is one. It accepts what the server documents:
-// ten digits, optionally after a "1" or "+1", with spaces and the punctuation
-// "-()." anywhere, where the area code and the exchange start with 2-9. The client
-// uses it only to match the server's reports back to rows; the server alone
-// decides validity.
+// uint64, and whether text is one, by the server's own rules (tn.Parse). The
+// client uses it only to match the server's reports back to rows; the server
+// alone decides validity.
 func Key(text string) (uint64, bool) {
-	var digits [11]byte
-	n := 0
-	plus := false
-	for i := 0; i < len(text); i++ {
-		c := text[i]
-		switch {
-		case c >= '0' && c <= '9':
-			if n == len(digits) {
-				return 0, false
-			}
-			digits[n] = c
-			n++
-		case c == '+':
-			if n > 0 || plus {
-				return 0, false
-			}
-			plus = true
-		case c == ' ' || c == '-' || c == '(' || c == ')' || c == '.':
-		default:
-			return 0, false
-		}
-	}
-	d := digits[:n]
-	if plus && n != 11 {
-		return 0, false
-	}
-	if n == 11 {
-		if d[0] != '1' {
-			return 0, false
-		}
-		d = d[1:]
-	}
-	if len(d) != 10 || d[0] < '2' || d[3] < '2' {
-		return 0, false
-	}
-	return parseDigits(d), true
+	n, err := tn.Parse(text)
+	return uint64(n), err == nil
 }
 
 // looseKey is like Key but ignores every character that is not a digit and
@@ -79,11 +45,4 @@ func parseDigits(d []byte) uint64 {
 }
 
 // formatKey returns the 10-digit text of a key.
-func formatKey(k uint64) string {
-	var b [10]byte
-	for i := len(b) - 1; i >= 0; i-- {
-		b[i] = byte('0' + k%10)
-		k /= 10
-	}
-	return string(b[:])
-}
+func formatKey(k uint64) string { return tn.Number(k).String() }
