@@ -15,6 +15,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
+	"github.com/tnassign/tnassign/internal/errorinfo"
 )
 
 // NDJSONContentType is the content type of the gateway's streamed answers:
@@ -173,7 +174,7 @@ func (g *gateway) streamError(ctx context.Context, err error) *status.Status {
 		// Not from the gRPC server: a gateway-side failure. Do not show
 		// its internals.
 		g.log.Warn("gateway stream failed", "error", err)
-		return status.New(codes.Internal, "gateway error")
+		return errorinfo.New(codes.Internal, tnassignv1.ErrorReason_INTERNAL, "gateway error", nil)
 	}
 	return st
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tnassign/tnassign/cmd/tnassignd/internal/guard"
 	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
+	"github.com/tnassign/tnassign/internal/errorinfo"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
@@ -64,7 +65,7 @@ func (ic interceptors) recoverStream(srv any, ss grpc.ServerStream, info *grpc.S
 func (ic interceptors) panicked(method string, p any) error {
 	ic.metrics.observePanic()
 	ic.log.Error("panic in gRPC handler", "method", method, "panic", p, "stack", string(debug.Stack()))
-	return status.Error(codes.Internal, "internal error")
+	return errorinfo.New(codes.Internal, tnassignv1.ErrorReason_INTERNAL, "internal error", nil).Err()
 }
 
 // observeUnary logs and counts a unary call.

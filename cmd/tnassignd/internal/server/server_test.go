@@ -14,6 +14,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
+	"github.com/tnassign/tnassign/internal/errorinfo"
 )
 
 func httpGet(t *testing.T, url string) (int, string) {
@@ -112,6 +113,9 @@ func TestPanicBecomesInternal(t *testing.T) {
 	_, err = stream.Recv()
 	if st := status.Convert(err); st.Code() != codes.Internal || st.Message() != "internal error" {
 		t.Errorf("got %v, want INTERNAL \"internal error\"", err)
+	}
+	if reason, _, found := errorinfo.Of(err); !found || reason != tnassignv1.ErrorReason_INTERNAL {
+		t.Errorf("ErrorInfo reason %v (found %v), want INTERNAL like every status", reason, found)
 	}
 	waitFor(t, "panic log", func() bool { return strings.Contains(r.logs.String(), "fake service panics") })
 	if !strings.Contains(r.logs.String(), `"stack":"goroutine`) {
