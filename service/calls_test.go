@@ -211,6 +211,16 @@ func TestShutdown(t *testing.T) {
 		done <- h.assign(context.Background(), requests(&tnassignv1.AssignNumbersRequest{AccountId: account}, sent, 100))
 	}()
 	waitFor(t, "an order hanging", func() bool { return gate.waiting() == 1 })
+	// A stopped job reads nothing more: wait until it has taken the second message (recorded,
+	// waiting for an order slot), whose numbers the shutdown then leaves not submitted.
+	waitFor(t, "the second message taken", func() bool {
+		page, err := h.store.ListJobs(t.Context(), account, ledger.JobQuery{})
+		if err != nil || len(page.Jobs) != 1 {
+			return false
+		}
+		pw, err := h.store.PendingWork(t.Context(), page.Jobs[0].ID)
+		return err == nil && len(pw.Unbatched) >= 100
+	})
 	shutdown := make(chan error)
 	go func() { shutdown <- h.svc.Shutdown(context.Background()) }()
 	waitFor(t, "Ready to fail", func() bool { return h.svc.Ready(t.Context()) != nil })
