@@ -10,46 +10,15 @@ import (
 	"github.com/tnassign/tnassign/service/ledger/internal/codec"
 )
 
-// Sections of the outcome listing, in order; a page token names a section and a position.
-const (
-	sectionBatches = iota
-	sectionRejections
-	sectionNotSubmitted
-)
-
-// outcomePager collects one page of outcomes and notes where the next page starts.
-type outcomePager struct {
-	size int
-	out  []ledger.Outcome
-	// next is the position of the first outcome past the page; set once the page is full and
-	// another outcome exists.
-	next []int64
-}
-
-// add appends o, found at position (section, seq, off); it returns false once the page is
-// full, after noting that position as the next page's start.
-func (p *outcomePager) add(o ledger.Outcome, section, seq, off int) bool {
-	if len(p.out) == p.size {
-		p.next = []int64{int64(section), int64(seq), int64(off)}
-		return false
-	}
-	p.out = append(p.out, o)
-	return true
-}
-
 // ListOutcomes implements ledger.Store.
 func (m *Store) ListOutcomes(ctx context.Context, jobID string, q ledger.OutcomeQuery) (ledger.OutcomePage, error) {
 	if !validResultFilter(q.Result) {
 		return ledger.OutcomePage{}, fmt.Errorf("ledger: list outcomes: unknown result filter %q", q.Result)
 	}
 	fp := codec.Fingerprint("outcomes", jobID, string(q.Result))
-	start := []int64{sectionBatches, 0, 0}
-	if q.PageToken != "" {
-		_, ints, err := codec.DecodeToken(q.PageToken, fp, 3)
-		if err != nil || ints[0] < sectionBatches || ints[0] > sectionNotSubmitted || ints[2] < 0 {
-			return ledger.OutcomePage{}, fmt.Errorf("ledger: list outcomes: %w", ledger.ErrBadPageToken)
-		}
-		start = ints
+	section, fromSeq, fromOff, err := codec.OutcomeStart(q.PageToken, fp)
+	if err != nil {
+		return ledger.OutcomePage{}, fmt.Errorf("ledger: list outcomes: %w", ledger.ErrBadPageToken)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -57,41 +26,36 @@ func (m *Store) ListOutcomes(ctx context.Context, jobID string, q ledger.Outcome
 	if err != nil {
 		return ledger.OutcomePage{}, err
 	}
-	p := &outcomePager{size: codec.PageSize(q.PageSize, ledger.DefaultOutcomePageSize, ledger.MaxOutcomePageSize)}
-	section, fromSeq, fromOff := int(start[0]), int(start[1]), int(start[2])
+	p := &codec.Pager[ledger.Outcome]{Size: codec.PageSize(q.PageSize, ledger.DefaultOutcomePageSize, ledger.MaxOutcomePageSize)}
 	more := true
-	if section == sectionBatches && (q.Result == "" || q.Result == ledger.ResultSucceeded || q.Result == ledger.ResultFailed) {
+	if section == codec.SectionBatches && (q.Result == "" || q.Result == ledger.ResultSucceeded || q.Result == ledger.ResultFailed) {
 		more = m.batchOutcomes(j, q.Result, fromSeq, fromOff, p)
 	}
-	if more && section <= sectionRejections && (q.Result == "" || q.Result == ledger.ResultRejected) {
+	if more && section <= codec.SectionRejections && (q.Result == "" || q.Result == ledger.ResultRejected) {
 		off := 0
-		if section == sectionRejections {
+		if section == codec.SectionRejections {
 			off = fromOff
 		}
 		for i := off; i < len(j.rejections) && more; i++ {
 			r := j.rejections[i]
-			more = p.add(ledger.Outcome{Number: r.Number, Result: ledger.ResultRejected, Reason: r.Reason, Description: r.Detail}, sectionRejections, 0, i)
+			more = p.Add(ledger.Outcome{Number: r.Number, Result: ledger.ResultRejected, Reason: r.Reason, Description: r.Detail}, codec.SectionRejections, 0, i)
 		}
 	}
 	if more && (q.Result == "" || q.Result == ledger.ResultNotSubmitted) {
 		off := 0
-		if section == sectionNotSubmitted {
+		if section == codec.SectionNotSubmitted {
 			off = fromOff
 		}
 		for i := off; i < j.notSubmitted.len() && more; i++ {
-			more = p.add(ledger.Outcome{Number: j.notSubmitted.at(i), Result: ledger.ResultNotSubmitted}, sectionNotSubmitted, 0, i)
+			more = p.Add(ledger.Outcome{Number: j.notSubmitted.at(i), Result: ledger.ResultNotSubmitted}, codec.SectionNotSubmitted, 0, i)
 		}
 	}
-	page := ledger.OutcomePage{Outcomes: p.out}
-	if p.next != nil {
-		page.NextPageToken = codec.EncodeToken(fp, "", p.next...)
-	}
-	return page, nil
+	return ledger.OutcomePage{Outcomes: p.Out, NextPageToken: p.NextToken(fp)}, nil
 }
 
 // batchOutcomes adds the outcomes of settled batches from (fromSeq, fromOff) on; it returns
 // false when the page is full.
-func (m *Store) batchOutcomes(j *memJob, result ledger.OutcomeResult, fromSeq, fromOff int, p *outcomePager) bool {
+func (m *Store) batchOutcomes(j *memJob, result ledger.OutcomeResult, fromSeq, fromOff int, p *codec.Pager[ledger.Outcome]) bool {
 	seqs := make([]int, 0, len(j.batches))
 	for seq, b := range j.batches {
 		if b.settled && !b.unsent && seq >= fromSeq {
@@ -117,7 +81,7 @@ func (m *Store) batchOutcomes(j *memJob, result ledger.OutcomeResult, fromSeq, f
 				continue
 			}
 			o.Number = b.numbers.at(i)
-			if !p.add(o, sectionBatches, seq, i) {
+			if !p.Add(o, codec.SectionBatches, seq, i) {
 				return false
 			}
 		}

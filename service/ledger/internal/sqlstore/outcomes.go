@@ -8,33 +8,8 @@ import (
 	"github.com/tnassign/tnassign/service/ledger/internal/codec"
 )
 
-// Sections of the outcome listing, in order; a page token holds (section, seq, offset).
-const (
-	sectionBatches = iota
-	sectionRejections
-	sectionNotSubmitted
-)
-
 // batchesPerQuery is how many settled batches ListOutcomes reads at a time.
 const batchesPerQuery = 4
-
-// pager collects one page of outcomes and where the next page starts.
-type pager struct {
-	size int
-	out  []ledger.Outcome
-	next []int64
-}
-
-// add appends o, found at (section, seq, off); false once the page is full, after noting the
-// position as the next page's start.
-func (p *pager) add(o ledger.Outcome, section, seq, off int) bool {
-	if len(p.out) == p.size {
-		p.next = []int64{int64(section), int64(seq), int64(off)}
-		return false
-	}
-	p.out = append(p.out, o)
-	return true
-}
 
 // ListOutcomes implements ledger.Store.
 func (s *Store) ListOutcomes(ctx context.Context, jobID string, q ledger.OutcomeQuery) (ledger.OutcomePage, error) {
@@ -44,54 +19,49 @@ func (s *Store) ListOutcomes(ctx context.Context, jobID string, q ledger.Outcome
 		return ledger.OutcomePage{}, fmt.Errorf("ledger: list outcomes: unknown result filter %q", q.Result)
 	}
 	fp := codec.Fingerprint("outcomes", jobID, string(q.Result))
-	start := []int64{sectionBatches, 0, 0}
-	if q.PageToken != "" {
-		_, ints, err := codec.DecodeToken(q.PageToken, fp, 3)
-		if err != nil || ints[0] < sectionBatches || ints[0] > sectionNotSubmitted || ints[2] < 0 {
-			return ledger.OutcomePage{}, fmt.Errorf("ledger: list outcomes: %w", ledger.ErrBadPageToken)
-		}
-		start = ints
+	section, fromSeq, fromOff, err := codec.OutcomeStart(q.PageToken, fp)
+	if err != nil {
+		return ledger.OutcomePage{}, fmt.Errorf("ledger: list outcomes: %w", ledger.ErrBadPageToken)
 	}
-	p := &pager{size: codec.PageSize(q.PageSize, ledger.DefaultOutcomePageSize, ledger.MaxOutcomePageSize)}
-	err := s.read(ctx, func(t tx) error {
+	p := &codec.Pager[ledger.Outcome]{Size: codec.PageSize(q.PageSize, ledger.DefaultOutcomePageSize, ledger.MaxOutcomePageSize)}
+	err = s.read(ctx, func(t tx) error {
 		if err := t.jobExists(ctx, jobID); err != nil {
 			return err
 		}
-		section, fromSeq, fromOff := int(start[0]), int(start[1]), int(start[2])
 		more := true
 		var err error
-		if section == sectionBatches && (q.Result == "" || q.Result == ledger.ResultSucceeded || q.Result == ledger.ResultFailed) {
+		if section == codec.SectionBatches && (q.Result == "" || q.Result == ledger.ResultSucceeded || q.Result == ledger.ResultFailed) {
 			if more, err = t.batchOutcomes(ctx, jobID, q.Result, fromSeq, fromOff, p); err != nil {
 				return err
 			}
 		}
-		if more && section <= sectionRejections && (q.Result == "" || q.Result == ledger.ResultRejected) {
+		if more && section <= codec.SectionRejections && (q.Result == "" || q.Result == ledger.ResultRejected) {
 			off := 0
-			if section == sectionRejections {
+			if section == codec.SectionRejections {
 				off = fromOff
 			}
-			rs, err := chunkRange(ctx, t, jobID, chunkRejections, off, p.size-len(p.out)+1, decodeRejections)
+			rs, err := chunkRange(ctx, t, jobID, chunkRejections, off, p.Size-len(p.Out)+1, decodeRejections)
 			if err != nil {
 				return err
 			}
 			for i, r := range rs {
-				if more = p.add(ledger.Outcome{Number: r.Number, Result: ledger.ResultRejected, Reason: r.Reason, Description: r.Detail},
-					sectionRejections, 0, off+i); !more {
+				if more = p.Add(ledger.Outcome{Number: r.Number, Result: ledger.ResultRejected, Reason: r.Reason, Description: r.Detail},
+					codec.SectionRejections, 0, off+i); !more {
 					break
 				}
 			}
 		}
 		if more && (q.Result == "" || q.Result == ledger.ResultNotSubmitted) {
 			off := 0
-			if section == sectionNotSubmitted {
+			if section == codec.SectionNotSubmitted {
 				off = fromOff
 			}
-			ns, err := chunkRange(ctx, t, jobID, chunkNotSubmitted, off, p.size-len(p.out)+1, codec.UnpackNumbers)
+			ns, err := chunkRange(ctx, t, jobID, chunkNotSubmitted, off, p.Size-len(p.Out)+1, codec.UnpackNumbers)
 			if err != nil {
 				return err
 			}
 			for i, n := range ns {
-				if !p.add(ledger.Outcome{Number: n, Result: ledger.ResultNotSubmitted}, sectionNotSubmitted, 0, off+i) {
+				if !p.Add(ledger.Outcome{Number: n, Result: ledger.ResultNotSubmitted}, codec.SectionNotSubmitted, 0, off+i) {
 					break
 				}
 			}
@@ -101,16 +71,12 @@ func (s *Store) ListOutcomes(ctx context.Context, jobID string, q ledger.Outcome
 	if err != nil {
 		return ledger.OutcomePage{}, wrap("list outcomes", err)
 	}
-	page := ledger.OutcomePage{Outcomes: p.out}
-	if p.next != nil {
-		page.NextPageToken = codec.EncodeToken(fp, "", p.next...)
-	}
-	return page, nil
+	return ledger.OutcomePage{Outcomes: p.Out, NextPageToken: p.NextToken(fp)}, nil
 }
 
 // batchOutcomes adds the outcomes of settled batches from (fromSeq, fromOff) on; it returns
 // false when the page is full.
-func (t tx) batchOutcomes(ctx context.Context, jobID string, result ledger.OutcomeResult, fromSeq, fromOff int, p *pager) (bool, error) {
+func (t tx) batchOutcomes(ctx context.Context, jobID string, result ledger.OutcomeResult, fromSeq, fromOff int, p *codec.Pager[ledger.Outcome]) (bool, error) {
 	filter := ""
 	switch result {
 	case ledger.ResultSucceeded:
@@ -156,7 +122,7 @@ func (t tx) settledBatches(ctx context.Context, jobID string, seq int, filter st
 }
 
 // outcomes adds the batch's outcomes from position off on; false when the page is full.
-func (b *settledBatch) outcomes(result ledger.OutcomeResult, off int, p *pager) (bool, error) {
+func (b *settledBatch) outcomes(result ledger.OutcomeResult, off int, p *codec.Pager[ledger.Outcome]) (bool, error) {
 	results, groups, err := b.decode()
 	if err != nil {
 		return false, err
@@ -176,7 +142,7 @@ func (b *settledBatch) outcomes(result ledger.OutcomeResult, off int, p *pager) 
 		default:
 			return true
 		}
-		more = p.add(o, sectionBatches, b.seq, i)
+		more = p.Add(o, codec.SectionBatches, b.seq, i)
 		return more
 	})
 	return more, err
