@@ -1,13 +1,12 @@
 package service
 
 import (
-	"strings"
 	"time"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/tnassign/tnassign/bandwidth"
 	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
+	"github.com/tnassign/tnassign/service/jobs"
 	"github.com/tnassign/tnassign/service/ledger"
 )
 
@@ -47,30 +46,29 @@ func ledgerState(s tnassignv1.JobState) (ledger.State, bool) {
 	return "", false
 }
 
-// rejectionReason is the ledger's spelling of a rejection reason.
-func rejectionReason(r tnassignv1.RejectionReason) ledger.RejectionReason {
-	return ledger.RejectionReason(strings.TrimPrefix(r.String(), "REJECTION_REASON_"))
-}
-
 // protoRejectionReason is the API's spelling of a ledger rejection reason.
 func protoRejectionReason(r ledger.RejectionReason) tnassignv1.RejectionReason {
 	return tnassignv1.RejectionReason(tnassignv1.RejectionReason_value["REJECTION_REASON_"+string(r)])
 }
 
-// protoAction is the API's spelling of an order action.
-func protoAction(a bandwidth.Action) tnassignv1.Action {
-	if a == bandwidth.ActionUnassign {
+// protoAction is the API's spelling of a job's action.
+func protoAction(a ledger.Action) tnassignv1.Action {
+	if a == ledger.ActionUnassign {
 		return tnassignv1.Action_ACTION_UNASSIGN
 	}
 	return tnassignv1.Action_ACTION_ASSIGN
 }
 
-// ledgerAction is the API's spelling of a job's action.
-func ledgerAction(a ledger.Action) tnassignv1.Action {
-	if a == ledger.ActionUnassign {
-		return tnassignv1.Action_ACTION_UNASSIGN
+// ledgerAction is the ledger's spelling of an API action; false for UNSPECIFIED and unknown
+// values.
+func ledgerAction(a tnassignv1.Action) (ledger.Action, bool) {
+	switch a {
+	case tnassignv1.Action_ACTION_ASSIGN:
+		return ledger.ActionAssign, true
+	case tnassignv1.Action_ACTION_UNASSIGN:
+		return ledger.ActionUnassign, true
 	}
-	return tnassignv1.Action_ACTION_ASSIGN
+	return "", false
 }
 
 // ledgerResult is the ledger's spelling of an outcome filter; "" for UNSPECIFIED (every result).
@@ -129,7 +127,7 @@ func assignmentJob(j ledger.Job, batches []ledger.BatchInfo, rejected int) *tnas
 		Name:              jobName(j.AccountID, j.ID),
 		JobId:             j.ID,
 		AccountId:         j.AccountID,
-		Action:            ledgerAction(j.Action),
+		Action:            protoAction(j.Action),
 		State:             jobState(j.State),
 		CustomerOrderId:   j.CustomerOrderID,
 		RequestId:         j.RequestID,
@@ -154,7 +152,7 @@ func assignmentJob(j ledger.Job, batches []ledger.BatchInfo, rejected int) *tnas
 // Store keeps itself when that is more. Numbers received but not yet in a batch are counted once
 // the ledger has them.
 func liveCounts(stored ledger.Counts, batches []ledger.BatchInfo, rejected int) ledger.Counts {
-	c := recordedCounts(batches, rejected, 0)
+	c := ledger.RecordedCounts(batches, rejected, 0)
 	c.Received = max(c.Received, stored.Received)
 	c.Rejected = max(c.Rejected, stored.Rejected)
 	c.Succeeded = max(c.Succeeded, stored.Succeeded)
@@ -187,4 +185,108 @@ func timestamp(t time.Time) *timestamppb.Timestamp {
 		return nil
 	}
 	return timestamppb.New(t)
+}
+
+// processingStatus is the API's spelling of a settled order's status.
+func processingStatus(s ledger.OrderStatus) tnassignv1.ProcessingStatus {
+	switch s {
+	case ledger.StatusComplete:
+		return tnassignv1.ProcessingStatus_PROCESSING_STATUS_COMPLETE
+	case ledger.StatusPartial:
+		return tnassignv1.ProcessingStatus_PROCESSING_STATUS_PARTIAL
+	case ledger.StatusFailed:
+		return tnassignv1.ProcessingStatus_PROCESSING_STATUS_FAILED
+	}
+	return tnassignv1.ProcessingStatus_PROCESSING_STATUS_UNSPECIFIED
+}
+
+// The events of a job, as the API's messages. The three streaming responses carry the same
+// oneof of the same messages.
+
+func startedMessage(e jobs.Started) *tnassignv1.JobStarted {
+	return &tnassignv1.JobStarted{JobId: e.JobID, AccountId: e.AccountID, Action: protoAction(e.Action)}
+}
+
+func rejectedMessage(e jobs.Rejected) *tnassignv1.NumbersRejected {
+	nums := make([]*tnassignv1.RejectedNumber, len(e.Numbers))
+	for i, r := range e.Numbers {
+		nums[i] = &tnassignv1.RejectedNumber{TelephoneNumber: r.Number, Reason: protoRejectionReason(r.Reason), Detail: r.Detail}
+	}
+	return &tnassignv1.NumbersRejected{Numbers: nums}
+}
+
+func orderMessage(e jobs.OrderSettled) *tnassignv1.OrderSettled {
+	s := e.Settlement
+	o := &tnassignv1.OrderSettled{
+		OrderId:          s.OrderID,
+		CustomerOrderId:  e.CustomerOrderID,
+		ProcessingStatus: processingStatus(s.Status),
+		SucceededNumbers: s.Succeeded,
+	}
+	for _, ne := range s.Errors {
+		o.Errors = append(o.Errors, &tnassignv1.OrderError{Code: int32(ne.Code), Description: ne.Description, TelephoneNumbers: ne.Numbers})
+	}
+	return o
+}
+
+func finishedMessage(e jobs.Finished) *tnassignv1.JobFinished {
+	c := e.Counts
+	return &tnassignv1.JobFinished{
+		FailureReason:       string(e.Failure),
+		State:               jobState(e.State),
+		ReceivedCount:       c.Received,
+		RejectedCount:       c.Rejected,
+		SucceededCount:      c.Succeeded,
+		FailedCount:         c.Failed,
+		NotSubmittedCount:   c.NotSubmitted,
+		NotSubmittedNumbers: e.NotSubmitted,
+	}
+}
+
+// assignResponse is an event as an AssignNumbersResponse.
+func assignResponse(ev jobs.Event) *tnassignv1.AssignNumbersResponse {
+	r := &tnassignv1.AssignNumbersResponse{}
+	switch e := ev.(type) {
+	case jobs.Started:
+		r.Event = &tnassignv1.AssignNumbersResponse_Started{Started: startedMessage(e)}
+	case jobs.Rejected:
+		r.Event = &tnassignv1.AssignNumbersResponse_Rejected{Rejected: rejectedMessage(e)}
+	case jobs.OrderSettled:
+		r.Event = &tnassignv1.AssignNumbersResponse_Order{Order: orderMessage(e)}
+	case jobs.Finished:
+		r.Event = &tnassignv1.AssignNumbersResponse_Finished{Finished: finishedMessage(e)}
+	}
+	return r
+}
+
+// unassignResponse is an event as an UnassignNumbersResponse.
+func unassignResponse(ev jobs.Event) *tnassignv1.UnassignNumbersResponse {
+	r := &tnassignv1.UnassignNumbersResponse{}
+	switch e := ev.(type) {
+	case jobs.Started:
+		r.Event = &tnassignv1.UnassignNumbersResponse_Started{Started: startedMessage(e)}
+	case jobs.Rejected:
+		r.Event = &tnassignv1.UnassignNumbersResponse_Rejected{Rejected: rejectedMessage(e)}
+	case jobs.OrderSettled:
+		r.Event = &tnassignv1.UnassignNumbersResponse_Order{Order: orderMessage(e)}
+	case jobs.Finished:
+		r.Event = &tnassignv1.UnassignNumbersResponse_Finished{Finished: finishedMessage(e)}
+	}
+	return r
+}
+
+// watchResponse is an event as a WatchAssignmentJobResponse.
+func watchResponse(ev jobs.Event) *tnassignv1.WatchAssignmentJobResponse {
+	r := &tnassignv1.WatchAssignmentJobResponse{}
+	switch e := ev.(type) {
+	case jobs.Started:
+		r.Event = &tnassignv1.WatchAssignmentJobResponse_Started{Started: startedMessage(e)}
+	case jobs.Rejected:
+		r.Event = &tnassignv1.WatchAssignmentJobResponse_Rejected{Rejected: rejectedMessage(e)}
+	case jobs.OrderSettled:
+		r.Event = &tnassignv1.WatchAssignmentJobResponse_Order{Order: orderMessage(e)}
+	case jobs.Finished:
+		r.Event = &tnassignv1.WatchAssignmentJobResponse_Finished{Finished: finishedMessage(e)}
+	}
+	return r
 }

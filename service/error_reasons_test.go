@@ -13,6 +13,7 @@ import (
 	"github.com/tnassign/tnassign/bandwidth"
 	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
 	"github.com/tnassign/tnassign/internal/errorinfo"
+	"github.com/tnassign/tnassign/service/jobs"
 	"github.com/tnassign/tnassign/service/ledger"
 )
 
@@ -30,21 +31,21 @@ func TestStatusReasonsAreErrorReasons(t *testing.T) {
 		reason tnassignv1.ErrorReason
 	}{
 		{"caller mistake", invalidArgument("bad", violation("account_id", "is required")), codes.InvalidArgument, tnassignv1.ErrorReason_INVALID_ARGUMENT},
-		{"request id reused", requestIDReused("job-0"), codes.InvalidArgument, tnassignv1.ErrorReason_INVALID_ARGUMENT},
+		{"request id reused", &jobs.RequestIDReusedError{JobID: "job-0"}, codes.InvalidArgument, tnassignv1.ErrorReason_INVALID_ARGUMENT},
 		{"bad page token", readFailure("list jobs", fmt.Errorf("x: %w", ledger.ErrBadPageToken)), codes.InvalidArgument, tnassignv1.ErrorReason_INVALID_ARGUMENT},
 		{"input cut short", &inputCut{detail: "line 3 is not JSON"}, codes.InvalidArgument, tnassignv1.ErrorReason_INPUT_CUT_SHORT},
 		{"account not allowed", accountNotAllowed("42"), codes.PermissionDenied, tnassignv1.ErrorReason_ACCOUNT_NOT_ALLOWED},
 		{"job not found", jobNotFound("9900000", "nope"), codes.NotFound, tnassignv1.ErrorReason_JOB_NOT_FOUND},
-		{"handed over: lease lost", &handedOver{cause: errLeaseLost, read: 7}, codes.Unavailable, tnassignv1.ErrorReason_JOB_HANDED_OVER},
-		{"handed over: forced down", &handedOver{cause: errForcedDown}, codes.Unavailable, tnassignv1.ErrorReason_JOB_HANDED_OVER},
-		{"handed over: ledger failed", &handedOver{cause: errLedgerFailed, read: 3}, codes.Unavailable, tnassignv1.ErrorReason_JOB_HANDED_OVER},
+		{"handed over: lease lost", &jobs.HandedOverError{Cause: jobs.ErrLeaseLost, Read: 7}, codes.Unavailable, tnassignv1.ErrorReason_JOB_HANDED_OVER},
+		{"handed over: forced down", &jobs.HandedOverError{Cause: jobs.ErrForcedDown}, codes.Unavailable, tnassignv1.ErrorReason_JOB_HANDED_OVER},
+		{"handed over: ledger failed", &jobs.HandedOverError{Cause: jobs.ErrLedgerFailed, Read: 3}, codes.Unavailable, tnassignv1.ErrorReason_JOB_HANDED_OVER},
 		{"misconfigured", fmt.Errorf("create order: %w: 404 for POST https://example.test/x", bandwidth.ErrMisconfigured), codes.FailedPrecondition, tnassignv1.ErrorReason_BANDWIDTH_MISCONFIGURED},
 		{"credentials forbidden", &bandwidth.APIError{HTTPStatus: 403}, codes.FailedPrecondition, tnassignv1.ErrorReason_BANDWIDTH_AUTH},
 		{"credentials refused", fmt.Errorf("fetch token: %w", bandwidth.ErrUnauthorized), codes.FailedPrecondition, tnassignv1.ErrorReason_BANDWIDTH_AUTH},
 		{"throttled", fmt.Errorf("create order: %w", bandwidth.ErrRateLimited), codes.ResourceExhausted, tnassignv1.ErrorReason_BANDWIDTH_RATE_LIMITED},
 		{"down", fmt.Errorf("create order: %w", bandwidth.ErrUnavailable), codes.Unavailable, tnassignv1.ErrorReason_BANDWIDTH_UNAVAILABLE},
-		{"shutting down", errShuttingDown, codes.Unavailable, tnassignv1.ErrorReason_SHUTTING_DOWN},
-		{"interrupted", errInterrupted, codes.Aborted, tnassignv1.ErrorReason_JOB_INTERRUPTED},
+		{"shutting down", jobs.ErrShuttingDown, codes.Unavailable, tnassignv1.ErrorReason_SHUTTING_DOWN},
+		{"interrupted", jobs.ErrInterrupted, codes.Aborted, tnassignv1.ErrorReason_JOB_INTERRUPTED},
 		{"cancelled", context.Canceled, codes.Canceled, tnassignv1.ErrorReason_CANCELLED},
 		{"stream cancelled", &streamBroken{status.Error(codes.Canceled, "context canceled")}, codes.Canceled, tnassignv1.ErrorReason_CANCELLED},
 		{"deadline", context.DeadlineExceeded, codes.DeadlineExceeded, tnassignv1.ErrorReason_DEADLINE_EXCEEDED},
@@ -120,8 +121,33 @@ func TestStatusReasonsAreErrorReasons(t *testing.T) {
 // TestHandedOverMetadata checks the metadata a caller follows a handed-over job with.
 func TestHandedOverMetadata(t *testing.T) {
 	t.Parallel()
-	r, meta, found := errorinfo.Of(statusOf(&handedOver{cause: errLeaseLost, read: 7}, "job-1"))
+	r, meta, found := errorinfo.Of(statusOf(&jobs.HandedOverError{Cause: jobs.ErrLeaseLost, Read: 7}, "job-1"))
 	if !found || r != tnassignv1.ErrorReason_JOB_HANDED_OVER || meta["job_id"] != "job-1" || meta["numbers_read"] != "7" {
 		t.Errorf("ErrorInfo %v %v (found %v)", r, meta, found)
+	}
+}
+
+// reasonOf is the failure reason the ledger records for a job that err stopped: the engine's
+// own (jobs.ReasonOf), for the errors of the caller's stream as serve hands them to the engine.
+func reasonOf(err error) string {
+	var (
+		ce *callError
+		sb *streamBroken
+		ic *inputCut
+	)
+	if errors.As(err, &ce) || errors.As(err, &sb) || errors.As(err, &ic) {
+		err = inputError(err, false)
+	}
+	return string(jobs.ReasonOf(err))
+}
+
+// TestEngineReasonsAreErrorReasons checks that every failure reason the engine records is a
+// value of the API's ErrorReason enum, by name.
+func TestEngineReasonsAreErrorReasons(t *testing.T) {
+	t.Parallel()
+	for _, r := range jobs.Reasons() {
+		if errorinfo.Parse(string(r)) == tnassignv1.ErrorReason_ERROR_REASON_UNSPECIFIED {
+			t.Errorf("jobs.Reason %q is not a value of ErrorReason", r)
+		}
 	}
 }

@@ -1,7 +1,6 @@
 package service
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -15,6 +14,7 @@ import (
 	"github.com/tnassign/tnassign/bandwidth"
 	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
 	"github.com/tnassign/tnassign/internal/errorinfo"
+	"github.com/tnassign/tnassign/service/jobs"
 	"github.com/tnassign/tnassign/service/ledger"
 )
 
@@ -42,52 +42,15 @@ const (
 // trailers, which clients cap near 8 KiB.
 const maxViolationDescription = 200
 
-// errShuttingDown stops jobs when the service shuts down.
-var errShuttingDown = errors.New("service: shutting down")
-
-// errInterrupted ends a recovered job whose process died before its caller sent every number.
-var errInterrupted = errors.New("service: the job's process stopped before the caller sent every number")
-
-// errForcedDown hands a job over when Shutdown's deadline passed before its orders settled.
-var errForcedDown = errors.New("service: shut down before the job's orders settled")
-
-// errLeaseLost hands a job over when this replica is no longer sure it owns the job: its lease
-// renewals failed for too long, or another replica claimed it (or finished it).
-var errLeaseLost = errors.New("service: the job's lease was lost")
-
-// errLedgerFailed hands a job over when the ledger did not record the outcome of one of its
-// batches: the job cannot end while the ledger shows the batch unsettled.
-var errLedgerFailed = errors.New("service: the ledger did not record an order's outcome")
-
-// handedOver ends the call of a job this process stopped working on before it finished: the job
-// stays running in the ledger and another replica, or the next start, finishes it. cause is
-// errForcedDown, errLeaseLost or errLedgerFailed; read is how many numbers of the call's stream the job took
-// (every one of them recorded): the caller sends the numbers after those again.
-type handedOver struct {
-	cause error
-	read  int64
-}
-
-func (e *handedOver) Error() string { return "job handed over: " + e.cause.Error() }
-
-func (e *handedOver) Unwrap() error { return e.cause }
-
 // inputCut stops a job whose caller said its input ended early (input_error): the job ends
 // ABORTED, recorded with the reason INPUT_CUT_SHORT, and the call with INVALID_ARGUMENT.
 type inputCut struct{ detail string }
 
 func (e *inputCut) Error() string { return "the caller's input was cut short: " + e.detail }
 
-// storeError is a ledger failure, always INTERNAL: the ledger is ours. It does not unwrap, so
-// that a context error inside it is not mistaken for the caller going away.
-type storeError struct {
-	op  string
-	err error
-}
-
-func (e *storeError) Error() string { return "ledger: " + e.op + ": " + e.err.Error() }
-
-func storeFailure(op string, err error) error { return &storeError{op: op, err: err} }
+// storeFailure is a failed ledger read made for a caller's query: INTERNAL, like the engine's
+// ledger failures.
+func storeFailure(op string, err error) error { return &jobs.StoreError{Op: op, Err: err} }
 
 // streamBroken is a failure to read the request stream: the caller went away, or gRPC refused
 // its message. The job ends ABORTED and the call with the stream's own status.
@@ -125,26 +88,11 @@ func accountNotAllowed(account string) *callError {
 		message: fmt.Sprintf("account %s is not served by this deployment", account)}
 }
 
-// isAbort reports whether err means the caller went away or the service is shutting down: the
-// job ends ABORTED rather than FAILED.
-func isAbort(err error) bool {
-	var sb *streamBroken
-	var ic *inputCut
-	return errors.As(err, &sb) || errors.As(err, &ic) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
-		errors.Is(err, errShuttingDown) || errors.Is(err, errInterrupted)
-}
-
 // jobNotFound is a job that does not exist under the account named: unknown, or another
 // account's (the caller learns nothing of other accounts' jobs).
 func jobNotFound(accountID, jobID string) *callError {
 	return &callError{code: codes.NotFound, reason: reasonJobNotFound,
 		message: fmt.Sprintf("account %s has no assignment job %q", accountID, truncateText(jobID, 64))}
-}
-
-// requestIDReused refuses a call whose request_id names an existing job of another kind.
-func requestIDReused(jobID string) *callError {
-	return invalidArgument("request_id was already used by a job of the account with a different action or validate_only",
-		violation("request_id", "already names job "+jobID+", which has a different action or validate_only; use a new request_id"))
 }
 
 // readFailure classifies an error of a ledger read made for a caller's query: a page token
@@ -165,20 +113,10 @@ func truncateText(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// isFatalUpstream reports whether an upstream error means no later order can succeed either, so
-// the job stops taking numbers.
-func isFatalUpstream(err error) bool {
-	return errors.Is(err, bandwidth.ErrUnauthorized) || errors.Is(err, bandwidth.ErrRateLimited) ||
-		errors.Is(err, bandwidth.ErrUnavailable) || errors.Is(err, bandwidth.ErrMisconfigured)
-}
-
-// reasonOf returns the ErrorInfo reason statusOf gives err, in its wire form; the ledger records
-// it as the job's failure.
-func reasonOf(err error) string {
-	if err == nil {
-		return ""
-	}
-	return errorinfo.Reason(classify(err).reason)
+// inputError wraps an error of a caller's stream for the engine (see jobs.InputError): the job
+// records the reason the caller's status carries, and ends ABORTED when callerGone.
+func inputError(err error, callerGone bool) error {
+	return &jobs.InputError{Reason: jobs.Reason(errorinfo.Reason(classify(err).reason)), CallerGone: callerGone, Err: err}
 }
 
 // statusOf turns any error of a call into the gRPC status the caller sees. It is the only place
@@ -194,7 +132,7 @@ func statusOf(err error, jobID string) error {
 		v.message += " (job " + jobID + ")"
 		meta = map[string]string{"job_id": jobID}
 		if v.handedOver != nil {
-			meta["numbers_read"] = strconv.FormatInt(v.handedOver.read, 10)
+			meta["numbers_read"] = strconv.FormatInt(v.handedOver.Read, 10)
 		}
 	}
 	var extra []protoadapt.MessageV1
@@ -212,17 +150,19 @@ type verdict struct {
 	// violations are a caller mistake's BadRequest field violations.
 	violations []*errdetails.BadRequest_FieldViolation
 	// handedOver is set for JOB_HANDED_OVER: its numbers_read goes in the metadata.
-	handedOver *handedOver
+	handedOver *jobs.HandedOverError
 }
 
-// classify decides the verdict on err. The order of the cases matters: a handed-over job wraps
-// the shutdown that stopped it, a broken stream may wrap a context error, and so on.
+// classify decides the verdict on err. The errors of the call itself (the caller's mistakes,
+// its stream) come first; the engine's are classified by the reason the engine records for them
+// (jobs.ReasonOf), so that a job's stored failure reason and its caller's status agree.
 func classify(err error) verdict {
 	var (
 		ce *callError
 		sb *streamBroken
-		ho *handedOver
+		ho *jobs.HandedOverError
 		ic *inputCut
+		ru *jobs.RequestIDReusedError
 	)
 	switch {
 	case errors.As(err, &ho):
@@ -230,14 +170,14 @@ func classify(err error) verdict {
 		// that the job goes on, so that it follows the job rather than resend its numbers.
 		why := "this replica lost the job's lease to another one"
 		switch {
-		case errors.Is(ho.cause, errForcedDown):
+		case errors.Is(ho.Cause, jobs.ErrForcedDown):
 			why = "the service shut down before the job's orders settled"
-		case errors.Is(ho.cause, errLedgerFailed):
+		case errors.Is(ho.Cause, jobs.ErrLedgerFailed):
 			why = "this replica could not record an order's outcome in its ledger"
 		}
 		return verdict{code: codes.Unavailable, reason: reasonJobHandedOver, handedOver: ho,
 			message: why + fmt.Sprintf("; the job goes on under another replica or after a restart: follow it with WatchAssignmentJob."+
-				" It took the first %d numbers of this call (numbers_read): do not resend those; send any later ones again in a new call", ho.read)}
+				" It took the first %d numbers of this call (numbers_read): do not resend those; send any later ones again in a new call", ho.Read)}
 	case errors.As(err, &sb):
 		st, _ := status.FromError(sb.err)
 		switch code := st.Code(); code {
@@ -255,33 +195,43 @@ func classify(err error) verdict {
 			message: "the upload was cut short: " + ic.detail + "; the numbers before it were taken, nothing after it was read"}
 	case errors.As(err, &ce):
 		return verdict{code: ce.code, reason: ce.reason, message: ce.message, violations: ce.violations}
-	case errors.Is(err, bandwidth.ErrMisconfigured):
+	case errors.Is(err, jobs.ErrAccountNotAllowed):
+		// The handlers check the allow-list first; the engine checks it again.
+		return verdict{code: codes.PermissionDenied, reason: reasonAccountNotAllowed, message: "the account is not served by this deployment"}
+	case errors.As(err, &ru):
+		return verdict{code: codes.InvalidArgument, reason: reasonInvalidArgument,
+			message: "request_id was already used by a job of the account with a different action or validate_only",
+			violations: []*errdetails.BadRequest_FieldViolation{violation("request_id",
+				"already names job "+ru.JobID+", which has a different action or validate_only; use a new request_id")}}
+	}
+	switch jobs.ReasonOf(err) {
+	case jobs.ReasonBandwidthMisconfigured:
 		// The deployment's Bandwidth URL is wrong (or names no account): no order can succeed.
 		return verdict{code: codes.FailedPrecondition, reason: reasonBandwidthConfig,
 			message: "this service's Bandwidth API URL is misconfigured: " + misconfiguration(err)}
-	case errors.Is(err, bandwidth.ErrForbidden):
+	case jobs.ReasonBandwidthAuth:
 		// The operator's credentials, not the caller's, are at fault; UNAUTHENTICATED would tell
 		// the caller to fix its own. FAILED_PRECONDITION: do not retry until the deployment is fixed.
-		return verdict{code: codes.FailedPrecondition, reason: reasonBandwidthAuth,
-			message: "Bandwidth does not allow this service's credentials to act on the account"}
-	case errors.Is(err, bandwidth.ErrUnauthorized):
+		if errors.Is(err, bandwidth.ErrForbidden) {
+			return verdict{code: codes.FailedPrecondition, reason: reasonBandwidthAuth,
+				message: "Bandwidth does not allow this service's credentials to act on the account"}
+		}
 		return verdict{code: codes.FailedPrecondition, reason: reasonBandwidthAuth, message: "Bandwidth refused this service's credentials"}
-	case errors.Is(err, bandwidth.ErrRateLimited):
+	case jobs.ReasonBandwidthRateLimited:
 		return verdict{code: codes.ResourceExhausted, reason: reasonBandwidthThrottled,
 			message: "Bandwidth kept throttling requests past the retry budget; retry later"}
-	case errors.Is(err, bandwidth.ErrUnavailable):
+	case jobs.ReasonBandwidthUnavailable:
 		return verdict{code: codes.Unavailable, reason: reasonBandwidthDown, message: "Bandwidth is unavailable past the retry budget; retry later"}
-	case errors.Is(err, errShuttingDown):
+	case jobs.ReasonShuttingDown:
 		return verdict{code: codes.Unavailable, reason: reasonShuttingDown, message: "the service is shutting down; retry"}
-	case errors.Is(err, errInterrupted):
+	case jobs.ReasonJobInterrupted:
 		return verdict{code: codes.Aborted, reason: reasonJobInterrupted, message: "the job's process stopped before every number was received"}
-	case errors.Is(err, context.Canceled):
+	case jobs.ReasonCancelled:
 		return verdict{code: codes.Canceled, reason: reasonCancelled, message: "the call was cancelled"}
-	case errors.Is(err, context.DeadlineExceeded):
+	case jobs.ReasonDeadlineExceeded:
 		return verdict{code: codes.DeadlineExceeded, reason: reasonDeadlineExceeded, message: "the call's deadline expired"}
-	default:
-		return verdict{code: codes.Internal, reason: reasonInternal, message: "internal error"}
 	}
+	return verdict{code: codes.Internal, reason: reasonInternal, message: "internal error"}
 }
 
 // misconfiguration describes a bandwidth.ErrMisconfigured error to the caller: the client's

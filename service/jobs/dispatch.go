@@ -1,4 +1,4 @@
-package service
+package jobs
 
 import (
 	"context"
@@ -8,28 +8,28 @@ import (
 // the job's MaxInflightPerJob, one of the process's MaxInflightOrders, and a token of the
 // account's rate limit. It blocks until then, which stops the request reader (see batcher). When
 // the job stops first, b is not sent and its numbers are counted as not submitted.
-func (j *job) dispatch(b *batch) {
+func (j *Job) dispatch(b *batch) {
 	if err := j.acquire(); err != nil {
 		j.stop(err)
 		j.addNotSubmitted(b.numbers)
 		return
 	}
-	if !j.s.work.tryStart() {
+	if !j.e.work.tryStart() {
 		// Shutdown has begun and may already have seen no work in flight: start nothing.
 		j.release()
-		j.stop(errShuttingDown)
+		j.stop(ErrShuttingDown)
 		j.addNotSubmitted(b.numbers)
 		return
 	}
 	j.settling.Add(1)
 	j.recording.Add(1)
-	j.s.obs.ordersInFlight(1)
+	j.e.obs.ordersInFlight(1)
 	go j.settle(b)
 }
 
 // acquire takes an order slot of the job and of the process, and a rate-limit token, in that
 // order. It gives up with the reason the job stopped taking numbers.
-func (j *job) acquire() error {
+func (j *Job) acquire() error {
 	done := j.intake.Done()
 	if j.intake.Err() != nil {
 		return context.Cause(j.intake)
@@ -40,7 +40,7 @@ func (j *job) acquire() error {
 		return context.Cause(j.intake)
 	}
 	select {
-	case j.s.slots <- struct{}{}:
+	case j.e.slots <- struct{}{}:
 	case <-done:
 		<-j.slots
 		return context.Cause(j.intake)
@@ -49,7 +49,7 @@ func (j *job) acquire() error {
 }
 
 // release returns the slots acquire took.
-func (j *job) release() {
-	<-j.s.slots
+func (j *Job) release() {
+	<-j.e.slots
 	<-j.slots
 }

@@ -5,38 +5,27 @@ import (
 	"errors"
 
 	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
+	"github.com/tnassign/tnassign/service/jobs"
 	"github.com/tnassign/tnassign/service/ledger"
 )
 
+// What the job RPCs share: the account check, reading one job and its view, and page sizes.
+
 // maxJobIDLen bounds a job id in a request; ids are UUIDs.
 const maxJobIDLen = 64
-
-// GetAssignmentJob returns one job of an allowed account with its counts and orders. An unknown
-// job, or another account's, is NOT_FOUND.
-func (s *Service) GetAssignmentJob(ctx context.Context, req *tnassignv1.GetAssignmentJobRequest) (*tnassignv1.GetAssignmentJobResponse, error) {
-	lj, err := s.lookupJob(ctx, req.GetAccountId(), req.GetJobId())
-	if err != nil {
-		return nil, statusOf(err, "")
-	}
-	j, err := s.jobResource(ctx, lj)
-	if err != nil {
-		return nil, statusOf(err, "")
-	}
-	return &tnassignv1.GetAssignmentJobResponse{AssignmentJob: j}, nil
-}
 
 // checkAccount validates the account of a job request: present, well-formed and allowed.
 func (s *Service) checkAccount(accountID string) error {
 	var c violations
 	if accountID == "" {
 		c.add("account_id", "is required")
-	} else if problem := accountIDProblem(accountID); problem != "" {
+	} else if problem := jobs.AccountIDProblem(accountID); problem != "" {
 		c.add("account_id", problem)
 	}
 	if err := c.err("the request is invalid"); err != nil {
 		return err
 	}
-	if _, ok := s.accounts[accountID]; !ok {
+	if !s.engine.Serves(accountID) {
 		return accountNotAllowed(accountID)
 	}
 	return nil
@@ -86,4 +75,16 @@ func (s *Service) jobResource(ctx context.Context, j ledger.Job) (*tnassignv1.As
 		}
 	}
 	return assignmentJob(j, batches, rejected), nil
+}
+
+// pageSize applies AIP-158 to a requested page size: 0 means def, values above limit are
+// limit, negative values are a mistake (the returned problem describes it).
+func pageSize(requested int32, def, limit int) (int, string) {
+	switch {
+	case requested < 0:
+		return 0, "must not be negative"
+	case requested == 0:
+		return def, ""
+	}
+	return min(int(requested), limit), ""
 }

@@ -1,10 +1,9 @@
-package service
+package jobs
 
 import (
 	"context"
 	"errors"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/tnassign/tnassign/bandwidth"
@@ -30,20 +29,19 @@ import (
 // batched and those of batches Bandwidth never got). A shutdown that cuts the recovery short,
 // or a lease lost meanwhile, hands the job over again, for the next owner. h is this replica's
 // hold on the job, taken when it was claimed.
-func (s *Service) recoverJob(ctx context.Context, lj ledger.Job, h *hold) {
-	p, ok := s.readPending(ctx, lj.ID, h)
+func (e *Engine) recoverJob(ctx context.Context, lj ledger.Job, h *hold) {
+	p, ok := e.readPending(ctx, lj.ID, h)
 	if !ok {
-		s.holds.remove(lj.ID)
+		e.holds.remove(lj.ID)
 		return
 	}
 	pw := p.work
-	action := bandwidth.Action(strings.ToUpper(string(lj.Action)))
-	j := s.newJob(lj.ID, lj.Generation, s.ctx, action, jobParams{
-		accountID: lj.AccountID, customerOrderID: lj.CustomerOrderID, requestID: lj.RequestID, validateOnly: lj.ValidateOnly,
+	j := e.newJob(lj.ID, lj.Generation, e.ctx, Params{
+		AccountID: lj.AccountID, Action: lj.Action, CustomerOrderID: lj.CustomerOrderID, RequestID: lj.RequestID, ValidateOnly: lj.ValidateOnly,
 	}, h)
 	j.recovered, j.inputEnded = true, lj.InputClosed
-	j.counts = recordedCounts(p.batches, p.rejected, len(pw.Unbatched))
-	// Unsent batches are counted as not submitted by recordedCounts: only list their numbers.
+	j.counts = ledger.RecordedCounts(p.batches, p.rejected, len(pw.Unbatched))
+	// Unsent batches are counted as not submitted by ledger.RecordedCounts: only list their numbers.
 	j.notSubmitted = slices.Clone(pw.Unsent)
 	j.addNotSubmitted(slices.Clone(pw.Unbatched))
 	j.log.Info("recovering job", "pending_batches", len(pw.Batches), "unbatched", len(pw.Unbatched), "unsent", len(pw.Unsent),
@@ -52,8 +50,8 @@ func (s *Service) recoverJob(ctx context.Context, lj ledger.Job, h *hold) {
 	for _, pb := range pw.Batches {
 		b := &batch{seq: pb.Seq, customerOrderID: pb.CustomerOrderID, numbers: pb.Numbers}
 		if err := j.acquire(); err != nil {
-			if errors.Is(err, errShuttingDown) || j.handedOver() {
-				j.handOver(errShuttingDown) // no-op when already handed over
+			if errors.Is(err, ErrShuttingDown) || j.handedOver() {
+				j.handOver(ErrShuttingDown) // no-op when already handed over
 				break
 			}
 			// The job cannot go on (credentials, throttling, outage): whether the batch exists
@@ -61,18 +59,18 @@ func (s *Service) recoverJob(ctx context.Context, lj ledger.Job, h *hold) {
 			j.report(b, unknownSettlement(b, pb.OrderID, "the job stopped before the order could be looked up"))
 			continue
 		}
-		if !s.work.tryStart() {
+		if !e.work.tryStart() {
 			j.release()
-			j.handOver(errShuttingDown)
+			j.handOver(ErrShuttingDown)
 			break
 		}
 		j.settling.Add(1)
-		s.obs.ordersInFlight(1)
+		e.obs.ordersInFlight(1)
 		go j.resumeBatch(b, pb, p.readAt)
 	}
 	j.settling.Wait()
 	j.mu.Lock()
-	if j.handedOverBy == nil && errors.Is(j.stopErr, errShuttingDown) {
+	if j.handedOverBy == nil && errors.Is(j.stopErr, ErrShuttingDown) {
 		j.stopErr = nil // every batch was dealt with: the shutdown cut nothing short
 	}
 	j.mu.Unlock()
@@ -80,7 +78,7 @@ func (s *Service) recoverJob(ctx context.Context, lj ledger.Job, h *hold) {
 }
 
 // resumeBatch completes one pending batch of a recovered job, read from the ledger at readAt.
-func (j *job) resumeBatch(b *batch, pb ledger.PendingBatch, readAt time.Time) {
+func (j *Job) resumeBatch(b *batch, pb ledger.PendingBatch, readAt time.Time) {
 	defer j.orderDone()
 	switch {
 	case pb.OrderID != "":
@@ -93,7 +91,7 @@ func (j *job) resumeBatch(b *batch, pb ledger.PendingBatch, readAt time.Time) {
 	}
 	// An earlier attempt may still create the order until its bound; the order then takes up
 	// to the lookup window to show.
-	horizon := readAt.Add(pb.CreateWait + j.s.up.CreateLookupWindow())
+	horizon := readAt.Add(pb.CreateWait + j.e.up.CreateLookupWindow())
 	found, err := j.lookupUntil(b, horizon)
 	switch {
 	case err == nil && sameBatch(found, b, j.action):
@@ -115,10 +113,10 @@ func (j *job) resumeBatch(b *batch, pb ledger.PendingBatch, readAt time.Time) {
 // lookupUntil looks the batch's order up by CustomerOrderId until it is found or horizon has
 // passed (a last lookup is made then), backing off between lookups. It returns an error
 // matching bandwidth.ErrNotFound when Bandwidth has no such order after the horizon.
-func (j *job) lookupUntil(b *batch, horizon time.Time) (*bandwidth.OrderResponse, error) {
+func (j *Job) lookupUntil(b *batch, horizon time.Time) (*bandwidth.OrderResponse, error) {
 	wait := lookupFirstWait
 	for {
-		found, err := j.s.up.FindOrder(j.ctx, j.params.accountID, b.customerOrderID)
+		found, err := j.e.up.FindOrder(j.ctx, j.params.AccountID, b.customerOrderID)
 		if err == nil || !errors.Is(err, bandwidth.ErrNotFound) {
 			return found, err
 		}
@@ -166,21 +164,4 @@ func sameBatch(o *bandwidth.OrderResponse, b *batch, action bandwidth.Action) bo
 		}
 	}
 	return true
-}
-
-// recordedCounts are a job's counts as its ledger records show them: rejections, settled and
-// unsent batches, pending batches (counted as received only) and unbatched numbers.
-func recordedCounts(batches []ledger.BatchInfo, rejected, unbatched int) ledger.Counts {
-	c := ledger.Counts{Rejected: int64(rejected), Received: int64(rejected + unbatched)}
-	for _, b := range batches {
-		c.Received += int64(b.Total)
-		switch {
-		case b.Settled:
-			c.Succeeded += int64(b.Total - b.Failed)
-			c.Failed += int64(b.Failed)
-		case b.Unsent:
-			c.NotSubmitted += int64(b.Total)
-		}
-	}
-	return c
 }

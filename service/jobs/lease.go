@@ -1,4 +1,4 @@
-package service
+package jobs
 
 import (
 	"context"
@@ -48,31 +48,31 @@ func leaseMargin(lease time.Duration) time.Duration { return renewInterval(lease
 // startLoops starts the lease loop, which keeps this replica's running jobs owned, and the
 // recovery loop, which takes over the jobs of replicas whose lease ended (at start, too: the
 // jobs of this process's predecessor are among them once their lease ends).
-func (s *Service) startLoops() {
+func (e *Engine) startLoops() {
 	ctx, cancel := context.WithCancel(context.Background())
-	s.stopLoops = cancel
-	s.loops.Go(func() { s.renewLoop(ctx) })
-	s.loops.Go(func() { s.recoveryLoop(ctx) })
+	e.stopLoops = cancel
+	e.loops.Go(func() { e.renewLoop(ctx) })
+	e.loops.Go(func() { e.recoveryLoop(ctx) })
 }
 
 // endLoops stops the loops, waits for them and their recoveries, and gives up this replica's
 // leases on the jobs still running (recoveries cut short, jobs abandoned by a forced shutdown),
 // so that another replica takes them over at once rather than after a lease period.
-func (s *Service) endLoops() {
-	s.stopLoops()
-	s.loops.Wait()
+func (e *Engine) endLoops() {
+	e.stopLoops()
+	e.loops.Wait()
 	ctx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
 	defer cancel()
-	if err := s.leases.ReleaseLeases(ctx, s.cfg.ReplicaID); err != nil {
-		s.log.Warn("giving up the job leases failed; other replicas take the jobs over once the leases end", "err", err)
+	if err := e.leases.ReleaseLeases(ctx, e.cfg.ReplicaID); err != nil {
+		e.log.Warn("giving up the job leases failed; other replicas take the jobs over once the leases end", "err", err)
 	}
 }
 
 // renewLoop renews the leases of this replica's running jobs every renewInterval, and hands
 // over the jobs it no longer surely owns: those another replica claimed, and those whose lease
 // renewals kept failing (see holds).
-func (s *Service) renewLoop(ctx context.Context) {
-	tick := time.NewTicker(renewInterval(s.cfg.Lease))
+func (e *Engine) renewLoop(ctx context.Context) {
+	tick := time.NewTicker(renewInterval(e.cfg.Lease))
 	defer tick.Stop()
 	for {
 		select {
@@ -82,29 +82,29 @@ func (s *Service) renewLoop(ctx context.Context) {
 		}
 		// Only the jobs worked on here: the lease of a job handed over runs out, so that it is
 		// claimed and finished (by another replica, or by this one once the job left).
-		asked := s.holds.live()
+		asked := e.holds.live()
 		start := time.Now()
-		cctx, cancel := context.WithTimeout(ctx, ledgerCallTimeout(s.cfg.Lease))
-		renewed, err := s.leases.RenewLeases(cctx, s.cfg.ReplicaID, asked, s.cfg.Lease)
+		cctx, cancel := context.WithTimeout(ctx, ledgerCallTimeout(e.cfg.Lease))
+		renewed, err := e.leases.RenewLeases(cctx, e.cfg.ReplicaID, asked, e.cfg.Lease)
 		cancel()
 		switch {
 		case err == nil:
-			s.holds.renewed(asked, renewed, start, s.cfg.Lease)
+			e.holds.renewed(asked, renewed, start, e.cfg.Lease)
 		case ctx.Err() == nil:
-			s.log.Warn("renewing job leases failed; jobs are handed over if it goes on", "err", err)
+			e.log.Warn("renewing job leases failed; jobs are handed over if it goes on", "err", err)
 		}
-		s.holds.expire()
+		e.holds.expire()
 	}
 }
 
 // recoveryLoop claims orphaned jobs at once and then every renewInterval, and completes each in
 // its own goroutine.
-func (s *Service) recoveryLoop(ctx context.Context) {
-	tick := time.NewTicker(renewInterval(s.cfg.Lease))
+func (e *Engine) recoveryLoop(ctx context.Context) {
+	tick := time.NewTicker(renewInterval(e.cfg.Lease))
 	defer tick.Stop()
 	for {
-		if s.stopping.Err() == nil {
-			s.claim(ctx)
+		if e.stopping.Err() == nil {
+			e.claim(ctx)
 		}
 		select {
 		case <-ctx.Done():
@@ -115,40 +115,40 @@ func (s *Service) recoveryLoop(ctx context.Context) {
 }
 
 // claim takes over up to claimLimit orphaned jobs and starts completing them.
-func (s *Service) claim(ctx context.Context) {
+func (e *Engine) claim(ctx context.Context) {
 	start := time.Now()
-	cctx, cancel := context.WithTimeout(ctx, ledgerCallTimeout(s.cfg.Lease))
-	jobs, err := s.leases.ClaimJobs(cctx, s.cfg.ReplicaID, s.cfg.Lease, claimLimit)
+	cctx, cancel := context.WithTimeout(ctx, ledgerCallTimeout(e.cfg.Lease))
+	jobs, err := e.leases.ClaimJobs(cctx, e.cfg.ReplicaID, e.cfg.Lease, claimLimit)
 	cancel()
 	if err != nil {
 		if ctx.Err() == nil {
-			s.log.Warn("claiming orphaned jobs failed", "err", err)
+			e.log.Warn("claiming orphaned jobs failed", "err", err)
 		}
 		return
 	}
 	for _, lj := range jobs {
-		if !s.work.tryStart() {
+		if !e.work.tryStart() {
 			// Shutting down: endLoops gives the lease up for another replica.
 			return
 		}
-		h := s.holds.add(lj.ID, start, s.cfg.Lease)
+		h := e.holds.add(lj.ID, start, e.cfg.Lease)
 		if h == nil {
 			// Its lease ended while this process still works on it (it is being handed over):
 			// give it up again, to be claimed once the job left this process.
-			s.work.add(-1)
-			gctx, cancel := context.WithTimeout(ctx, ledgerCallTimeout(s.cfg.Lease))
-			_, err := s.leases.RenewLeases(gctx, s.cfg.ReplicaID, []string{lj.ID}, time.Millisecond)
+			e.work.add(-1)
+			gctx, cancel := context.WithTimeout(ctx, ledgerCallTimeout(e.cfg.Lease))
+			_, err := e.leases.RenewLeases(gctx, e.cfg.ReplicaID, []string{lj.ID}, time.Millisecond)
 			cancel()
 			if err != nil && ctx.Err() == nil {
-				s.log.Warn("giving up a job still running here failed", "job_id", lj.ID, "err", err)
+				e.log.Warn("giving up a job still running here failed", "job_id", lj.ID, "err", err)
 			}
 			continue
 		}
-		s.log.Info("taking over a job whose replica stopped", "job_id", lj.ID, "previous_owner", lj.PreviousOwner,
+		e.log.Info("taking over a job whose replica stopped", "job_id", lj.ID, "previous_owner", lj.PreviousOwner,
 			"generation", lj.Generation)
-		s.loops.Go(func() {
-			defer s.work.add(-1)
-			s.recoverJob(ctx, lj, h)
+		e.loops.Go(func() {
+			defer e.work.add(-1)
+			e.recoverJob(ctx, lj, h)
 		})
 	}
 }
@@ -165,36 +165,36 @@ type pending struct {
 // readPending reads what a claimed job still has to do, retrying while the ledger fails (the
 // job stays leased to this replica meanwhile). It reports false when ctx ended first, the job
 // was lost meanwhile, or it has nothing left to do (finished, or gone).
-func (s *Service) readPending(ctx context.Context, jobID string, h *hold) (pending, bool) {
+func (e *Engine) readPending(ctx context.Context, jobID string, h *hold) (pending, bool) {
 	for {
 		var p pending
-		rctx, cancel := context.WithTimeout(ctx, ledgerCallTimeout(s.cfg.Lease))
+		rctx, cancel := context.WithTimeout(ctx, ledgerCallTimeout(e.cfg.Lease))
 		var err error
-		p.work, err = s.writes.PendingWork(rctx, jobID)
+		p.work, err = e.writes.PendingWork(rctx, jobID)
 		p.readAt = time.Now()
 		if err == nil {
-			p.batches, err = s.reads.ListBatches(rctx, jobID)
+			p.batches, err = e.reads.ListBatches(rctx, jobID)
 		}
 		if err == nil {
-			_, p.rejected, err = s.reads.Rejections(rctx, jobID, 0, 0)
+			_, p.rejected, err = e.reads.Rejections(rctx, jobID, 0, 0)
 		}
 		cancel()
 		if err == nil {
 			return p, true
 		}
 		if errors.Is(err, ledger.ErrJobFinished) || errors.Is(err, ledger.ErrNotFound) {
-			s.log.Info("a claimed job has nothing left to do", "job_id", jobID, "err", err)
+			e.log.Info("a claimed job has nothing left to do", "job_id", jobID, "err", err)
 			return pending{}, false
 		}
 		if !h.ok() {
-			s.log.Warn("reading a claimed job failed until its lease was lost; leaving it", "job_id", jobID, "err", err)
+			e.log.Warn("reading a claimed job failed until its lease was lost; leaving it", "job_id", jobID, "err", err)
 			return pending{}, false
 		}
-		s.log.Warn("reading a claimed job failed; retrying", "job_id", jobID, "err", err)
+		e.log.Warn("reading a claimed job failed; retrying", "job_id", jobID, "err", err)
 		select {
 		case <-ctx.Done():
 			return pending{}, false
-		case <-time.After(renewInterval(s.cfg.Lease)):
+		case <-time.After(renewInterval(e.cfg.Lease)):
 		}
 	}
 }

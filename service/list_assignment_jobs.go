@@ -45,15 +45,3 @@ func (s *Service) ListAssignmentJobs(ctx context.Context, req *tnassignv1.ListAs
 	}
 	return resp, nil
 }
-
-// pageSize applies AIP-158 to a requested page size: 0 means def, values above limit are
-// limit, negative values are a mistake (the returned problem describes it).
-func pageSize(requested int32, def, limit int) (int, string) {
-	switch {
-	case requested < 0:
-		return 0, "must not be negative"
-	case requested == 0:
-		return def, ""
-	}
-	return min(int(requested), limit), ""
-}

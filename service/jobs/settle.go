@@ -1,4 +1,4 @@
-package service
+package jobs
 
 import (
 	"context"
@@ -7,19 +7,18 @@ import (
 	"time"
 
 	"github.com/tnassign/tnassign/bandwidth"
-	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
 	"github.com/tnassign/tnassign/service/ledger"
 	"github.com/tnassign/tnassign/tn"
 )
 
-// settleWriteTimeout bounds a ledger write made after the service's context ended, so that a
+// settleWriteTimeout bounds a ledger write made after the engine's context ended, so that a
 // forced shutdown still records what it can.
 const settleWriteTimeout = 5 * time.Second
 
 // settle drives one dispatched batch to its end: record it, create the order, poll it until
 // final, record and report the outcome. It runs under the job's context, which lives as long as
-// the service, so an order whose caller went away still settles and is recorded.
-func (j *job) settle(b *batch) {
+// the engine, so an order whose caller went away still settles and is recorded.
+func (j *Job) settle(b *batch) {
 	defer j.orderDone()
 	recorded := j.recordBatch(b)
 	j.recording.Done()
@@ -29,25 +28,25 @@ func (j *job) settle(b *batch) {
 }
 
 // orderDone releases what dispatch took for one order.
-func (j *job) orderDone() {
-	j.s.obs.ordersInFlight(-1)
+func (j *Job) orderDone() {
+	j.e.obs.ordersInFlight(-1)
 	j.release()
-	j.s.work.add(-1)
+	j.e.work.add(-1)
 	j.settling.Done()
 }
 
 // recordBatch records b before it is sent. It reports false, with b's numbers counted as not
 // submitted, when b must not be sent.
-func (j *job) recordBatch(b *batch) bool {
+func (j *Job) recordBatch(b *batch) bool {
 	if j.ctx.Err() != nil || !j.mayRecord() {
-		// The service gave up waiting, or the job is no longer surely this replica's: send
+		// The engine gave up waiting, or the job is no longer surely this replica's: send
 		// nothing more. The numbers are recorded as received only: not submitted, for whoever
 		// finishes the job.
-		j.stop(errShuttingDown)
+		j.stop(ErrShuttingDown)
 		j.addNotSubmitted(b.numbers)
 		return false
 	}
-	err := j.s.writes.RecordBatch(j.ctx, j.fence, ledger.Batch{Seq: b.seq, CustomerOrderID: b.customerOrderID, Numbers: b.numbers})
+	err := j.e.writes.RecordBatch(j.ctx, j.fence, ledger.Batch{Seq: b.seq, CustomerOrderID: b.customerOrderID, Numbers: b.numbers})
 	if err != nil {
 		j.writeFailed("record batch", err)
 		j.addNotSubmitted(b.numbers)
@@ -59,12 +58,12 @@ func (j *job) recordBatch(b *batch) bool {
 // submit creates the order of a recorded batch and follows it to its end. A job no longer
 // surely this replica's sends nothing: the batch is left to the next owner, which looks it up by
 // CustomerOrderId before sending it.
-func (j *job) submit(b *batch) {
+func (j *Job) submit(b *batch) {
 	if !j.mayRecord() {
 		return
 	}
 	order := bandwidth.Order{CustomerOrderID: b.customerOrderID, Action: j.action, TelephoneNumbers: b.numbers}
-	resp, err := j.s.up.CreateOrder(j.ctx, j.params.accountID, order, bandwidth.BeforeEachAttempt(
+	resp, err := j.e.up.CreateOrder(j.ctx, j.params.AccountID, order, bandwidth.BeforeEachAttempt(
 		func(ctx context.Context, bound time.Duration) error { return j.recordAttempt(ctx, b, bound) }))
 	if err != nil {
 		j.createFailed(b, err)
@@ -77,11 +76,11 @@ func (j *job) submit(b *batch) {
 // create the order until bound has passed: a replica that takes the job over looks the order up
 // until then before it ever sends the batch again. A job no longer surely this replica's sends
 // nothing; neither does one whose record failed.
-func (j *job) recordAttempt(ctx context.Context, b *batch, bound time.Duration) error {
+func (j *Job) recordAttempt(ctx context.Context, b *batch, bound time.Duration) error {
 	if !j.mayRecord() {
-		return errLeaseLost
+		return ErrLeaseLost
 	}
-	if err := j.s.writes.RecordCreateAttempt(ctx, j.fence, b.seq, bound); err != nil {
+	if err := j.e.writes.RecordCreateAttempt(ctx, j.fence, b.seq, bound); err != nil {
 		return &attemptNotRecorded{err: err}
 	}
 	return nil
@@ -99,12 +98,12 @@ func (e *attemptNotRecorded) Unwrap() error { return e.err }
 // outcome. The id is recorded even for a job handed over: it lets the next owner poll the order
 // instead of looking it up. An order whose polling is cut short is left unsettled for the next
 // owner.
-func (j *job) track(b *batch, resp *bandwidth.OrderResponse) {
+func (j *Job) track(b *batch, resp *bandwidth.OrderResponse) {
 	ctx := j.ctx
 	// An order final at creation is settled now: its outcome records its id in the same write.
 	settlesNow := resp.Status.Final() && j.mayRecord()
 	if resp.OrderID != "" && !settlesNow {
-		err := writeLedger(ctx, func(ctx context.Context) error { return j.s.writes.RecordOrderID(ctx, j.fence, b.seq, resp.OrderID) })
+		err := writeLedger(ctx, func(ctx context.Context) error { return j.e.writes.RecordOrderID(ctx, j.fence, b.seq, resp.OrderID) })
 		if err != nil && !j.handedOver() {
 			j.writeFailed("record order id", err)
 		}
@@ -116,7 +115,7 @@ func (j *job) track(b *batch, resp *bandwidth.OrderResponse) {
 			j.report(b, unknownSettlement(b, "", "Bandwidth accepted the order without naming it"))
 			return
 		}
-		final, err := j.s.up.AwaitOrder(ctx, j.params.accountID, resp.OrderID)
+		final, err := j.e.up.AwaitOrder(ctx, j.params.AccountID, resp.OrderID)
 		if err != nil && j.cutShort() {
 			return
 		}
@@ -138,14 +137,14 @@ func (j *job) track(b *batch, resp *bandwidth.OrderResponse) {
 // numbers are not submitted. A request-level refusal of this order fails its numbers and the job
 // goes on. Anything else may have created the order: its numbers are reported failed with an
 // unknown outcome, never as not submitted, so that the caller looks before resending them.
-func (j *job) createFailed(b *batch, err error) {
+func (j *Job) createFailed(b *batch, err error) {
 	var apiErr *bandwidth.APIError
 	var notRecorded *attemptNotRecorded
 	switch {
 	case j.cutShort():
 		// The order may or may not exist: the batch stays recorded without an order id, and the
 		// next owner looks it up by CustomerOrderId before it sends it.
-	case errors.Is(err, errLeaseLost) || errors.Is(err, ledger.ErrNotOwner) || errors.Is(err, ledger.ErrJobFinished):
+	case errors.Is(err, ErrLeaseLost) || errors.Is(err, ledger.ErrNotOwner) || errors.Is(err, ledger.ErrJobFinished):
 		// Another replica owns the job now: the batch is its to settle, its attempts recorded.
 		j.writeFailed("record create attempt", err)
 	case errors.As(err, &notRecorded) && !errors.Is(err, bandwidth.ErrOutcomeUnknown):
@@ -174,7 +173,7 @@ func (j *job) createFailed(b *batch, err error) {
 	case errors.Is(err, bandwidth.ErrInvalidOrder):
 		// Numbers are validated before batching: an order the client refuses is our defect.
 		j.log.Error("the Bandwidth client refused an order", "seq", b.seq, "err", err)
-		j.stop(fmt.Errorf("service: batch %d refused by the client: %w", b.seq, err))
+		j.stop(fmt.Errorf("jobs: batch %d refused by the client: %w", b.seq, err))
 		j.unsent(b)
 	default:
 		j.log.Warn("order creation failed; outcome unknown", "seq", b.seq, "customer_order_id", b.customerOrderID, "err", err)
@@ -183,11 +182,11 @@ func (j *job) createFailed(b *batch, err error) {
 }
 
 // unsent records that a recorded batch was never created: its numbers are not submitted.
-func (j *job) unsent(b *batch) {
+func (j *Job) unsent(b *batch) {
 	if !j.mayRecord() {
 		return
 	}
-	err := writeLedger(j.ctx, func(ctx context.Context) error { return j.s.writes.RecordBatchUnsent(ctx, j.fence, b.seq) })
+	err := writeLedger(j.ctx, func(ctx context.Context) error { return j.e.writes.RecordBatchUnsent(ctx, j.fence, b.seq) })
 	if err != nil {
 		j.outcomeNotRecorded("record batch unsent", b, err)
 		return
@@ -200,21 +199,21 @@ func (j *job) unsent(b *batch) {
 // holds, and the job cannot finish with a batch the ledger shows unsettled. The next owner (this
 // replica too, once the job's lease has ended) settles the batch from the ledger: it polls the
 // order, or looks it up, to its end.
-func (j *job) outcomeNotRecorded(op string, b *batch, err error) {
+func (j *Job) outcomeNotRecorded(op string, b *batch, err error) {
 	j.writeFailed(op, err)
 	if !j.handedOver() {
 		j.log.Error("the ledger did not record a batch's outcome; handing the job over", "op", op, "seq", b.seq, "err", err)
-		j.handOver(errLedgerFailed)
+		j.handOver(ErrLedgerFailed)
 	}
 }
 
-// report records a settled batch, counts it and sends its `order` event. A job handed over
+// report records a settled batch, counts it and sends its OrderSettled event. A job handed over
 // records and reports nothing more: the next owner settles the batch.
-func (j *job) report(b *batch, s ledger.Settlement) {
+func (j *Job) report(b *batch, s ledger.Settlement) {
 	if !j.mayRecord() {
 		return
 	}
-	err := writeLedger(j.ctx, func(ctx context.Context) error { return j.s.writes.RecordSettlement(ctx, j.fence, b.seq, s) })
+	err := writeLedger(j.ctx, func(ctx context.Context) error { return j.e.writes.RecordSettlement(ctx, j.fence, b.seq, s) })
 	if err != nil {
 		j.outcomeNotRecorded("record settlement", b, err)
 		return
@@ -227,10 +226,10 @@ func (j *job) report(b *batch, s ledger.Settlement) {
 	j.counts.Succeeded += int64(len(s.Succeeded))
 	j.counts.Failed += int64(failed)
 	j.mu.Unlock()
-	j.s.obs.numbersSettled(j.actionName, "succeeded", len(s.Succeeded))
-	j.s.obs.numbersSettled(j.actionName, "failed", failed)
-	j.s.obs.orderSettled(j.actionName, lowerStatus(s.Status))
-	j.emit(orderEvent(orderSettled(b.customerOrderID, s)))
+	j.e.obs.numbersSettled(j.actionName, "succeeded", len(s.Succeeded))
+	j.e.obs.numbersSettled(j.actionName, "failed", failed)
+	j.e.obs.orderSettled(j.actionName, lowerStatus(s.Status))
+	j.emit(OrderSettled{CustomerOrderID: b.customerOrderID, Settlement: s})
 }
 
 // settlementOf maps a final order to the batch's outcome. Every number of the batch lands exactly
@@ -306,18 +305,7 @@ func writeLedger(ctx context.Context, write func(context.Context) error) error {
 	return write(wctx)
 }
 
-func processingStatus(s ledger.OrderStatus) tnassignv1.ProcessingStatus {
-	switch s {
-	case ledger.StatusComplete:
-		return tnassignv1.ProcessingStatus_PROCESSING_STATUS_COMPLETE
-	case ledger.StatusPartial:
-		return tnassignv1.ProcessingStatus_PROCESSING_STATUS_PARTIAL
-	case ledger.StatusFailed:
-		return tnassignv1.ProcessingStatus_PROCESSING_STATUS_FAILED
-	}
-	return tnassignv1.ProcessingStatus_PROCESSING_STATUS_UNSPECIFIED
-}
-
+// lowerStatus is an order status as Observer.OrderSettled reports it.
 func lowerStatus(s ledger.OrderStatus) string {
 	switch s {
 	case ledger.StatusComplete:
