@@ -127,14 +127,15 @@ func TestEndToEnd(t *testing.T) {
 			t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 		}
 		recs := readResults(t, out)
-		if len(recs) != rowsN+1 || strings.Join(recs[0], ",") != "input,number,outcome,code,description,order_id" {
+		// The input's columns are kept (it is a CSV file), then the outcome's.
+		if len(recs) != rowsN+1 || strings.Join(recs[0], ",") != "customer,phone,notes,number,outcome,code,description,order_id" {
 			t.Fatalf("%d result rows (header %v), want %d", len(recs)-1, recs[0], rowsN)
 		}
 		bad := 0
 		for i, r := range recs[1:] {
 			w := want[i]
-			hasOrder := r[5] != ""
-			if r[0] != w.input || r[1] != w.number || r[2] != w.outcome || r[3] != w.code ||
+			hasOrder := r[7] != ""
+			if r[0] != fmt.Sprintf("cust-%d", i) || r[1] != w.input || r[3] != w.number || r[4] != w.outcome || r[5] != w.code ||
 				hasOrder != (w.outcome == "succeeded" || w.outcome == "failed") {
 				if bad++; bad <= 10 {
 					t.Errorf("row %d = %q, want %+v", i+1, r, w)
@@ -185,7 +186,7 @@ func TestEndToEnd(t *testing.T) {
 			if w.outcome != "rejected" {
 				wantOutcome = "not_submitted"
 			}
-			if r[2] != wantOutcome || r[1] != w.number {
+			if r[4] != wantOutcome || r[3] != w.number {
 				t.Fatalf("row %d = %q, want outcome %s, number %s", i+1, r, wantOutcome, w.number)
 			}
 		}
