@@ -74,9 +74,17 @@ func makeInput(t *testing.T, path string, n int) []expected {
 
 func runCLI(t *testing.T, bin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	return runCLIEnv(t, bin, nil, args...)
+}
+
+// runCLIEnv runs the CLI with env added to the test's environment (whose
+// TNASSIGN_* variables are left out).
+func runCLIEnv(t *testing.T, bin string, env []string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = cleanEnv(env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

@@ -46,8 +46,18 @@ func connectionHint(st *status.Status, c connection) string {
 		return fmt.Sprintf("%s requires a client certificate (mutual TLS); give yours with --tls-cert FILE --tls-key FILE", at)
 	case has("tls: ", "x509: "):
 		return fmt.Sprintf("the TLS handshake with %s failed (%s); check --tls-ca, --tls-cert and --tls-key", at, innermost(msg))
-	case !c.tls && has("server preface", "EOF", "connection reset", "closed"):
-		return fmt.Sprintf("%s closed the connection without answering: it probably requires TLS; connect without --plaintext (and give --tls-ca FILE if its certificate is not from a public CA)", at)
+	case has("server preface", "EOF", "connection reset", "closed", "broken pipe"):
+		// Under TLS 1.3 the server checks the client's certificate after
+		// the client has finished its handshake: a refusal shows as a
+		// connection closed, or as a TLS alert when it arrives in time.
+		switch {
+		case !c.tls:
+			return fmt.Sprintf("%s closed the connection without answering: it probably requires TLS; connect without --plaintext (and give --tls-ca FILE if its certificate is not from a public CA)", at)
+		case !c.cert:
+			return fmt.Sprintf("%s closed the connection after the TLS handshake: it probably requires a client certificate (mutual TLS); give yours with --tls-cert FILE --tls-key FILE", at)
+		default:
+			return fmt.Sprintf("%s closed the connection after the TLS handshake: it probably refused the client certificate in --tls-cert; ask its operator for one issued by its --tls-client-ca", at)
+		}
 	}
 	return fmt.Sprintf("cannot reach tnassignd at %s (%s); check --server, and that tnassignd is running", c.server, innermost(msg))
 }
