@@ -213,6 +213,34 @@ func TestEndToEnd(t *testing.T) {
 		}
 	})
 
+	t.Run("a re-run replays the recorded job", func(t *testing.T) {
+		small := filepath.Join(dir, "small.csv")
+		if err := os.WriteFile(small, []byte("number\n9195550201\n2125550201\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args := []string{"assign", "--server", d.GRPCAddr, "--account", "9900000", "--file", small}
+		code, stdout, stderr := runCLI(t, cli, args...)
+		started := regexp.MustCompile(`job (\S+) started: assign 2 numbers`).FindStringSubmatch(stderr)
+		if code != 1 || started == nil || strings.Contains(stderr+stdout, "replay") {
+			t.Fatalf("first run: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+		}
+		code, stdout, stderr = runCLI(t, cli, args...)
+		replays := regexp.MustCompile(`this run replays job ` + regexp.QuoteMeta(started[1]) +
+			`, started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d by an earlier run with the same request id`)
+		if code != 1 || !replays.MatchString(stderr) || strings.Contains(stderr, "started: assign") {
+			t.Errorf("second run: exit %d, want 1 and a line matching %s\nstderr:\n%s", code, replays, stderr)
+		}
+		if !regexp.MustCompile(`Job `+regexp.QuoteMeta(started[1])+` \(assign, replay of the run of [-\d]+ [:\d]+, account 9900000`).MatchString(stdout) ||
+			!regexp.MustCompile(`succeeded\s+1\b`).MatchString(stdout) {
+			t.Errorf("second run's summary:\n%s", stdout)
+		}
+		// Another request id is another job, not a replay.
+		code, _, stderr = runCLI(t, cli, append(args, "--request-id", "another")...)
+		if code != 1 || strings.Contains(stderr, "replay") || strings.Contains(stderr, started[1]) {
+			t.Errorf("run with another request id: exit %d\n%s", code, stderr)
+		}
+	})
+
 	t.Run("account not served", func(t *testing.T) {
 		code, _, stderr := runCLI(t, cli, "assign", "--server", d.GRPCAddr, "--account", "1234567", "--file", in)
 		if code != 2 || !strings.Contains(stderr, "account 1234567") {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/tnassign/tnassign/cmd/tnassign/internal/progress"
 	"github.com/tnassign/tnassign/cmd/tnassign/internal/rows"
@@ -33,8 +34,14 @@ type job struct {
 
 	interrupted atomic.Bool
 
+	// callStart is when the call began, to tell a replay (see replay.go).
+	callStart time.Time
+	// lookup reads a job, to tell a replay; set by stream.
+	lookup func(jobID string) *tnassignv1.AssignmentJob
+
 	// Written while receiving, read once stream has returned.
 	jobID    string
+	replayOf *tnassignv1.AssignmentJob // the recorded job this call replays, or nil
 	finished *tnassignv1.JobFinished
 	orders   map[tnassignv1.ProcessingStatus]int
 }
@@ -58,6 +65,9 @@ func (j *job) stream(ctx context.Context, client tnassignv1.AssignmentServiceCli
 	j.orders = map[tnassignv1.ProcessingStatus]int{}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	j.lookup = func(jobID string) *tnassignv1.AssignmentJob {
+		return replayedJob(ctx, client, j.o, j.conn, j.requestID, jobID, j.callStart)
+	}
 	cs, err := openStream(ctx, client, j.o.action)
 	if err != nil {
 		return err
@@ -150,8 +160,17 @@ func (j *job) apply(ev event) {
 	switch {
 	case ev.started != nil:
 		j.jobID = ev.started.GetJobId()
-		j.display.Printf("job %s started: %s %s numbers for account %s", j.jobID, j.o.verb(),
-			progress.Thousands(int64(t.Numbers())), ev.started.GetAccountId())
+		if j.lookup != nil {
+			j.replayOf = j.lookup(j.jobID)
+		}
+		if r := j.replayOf; r != nil {
+			j.display.Printf("this run replays job %s, started %s by an earlier run with the same request id: nothing is sent to Bandwidth again,"+
+				" the outcomes are the recorded ones (to submit the numbers as a new job, give another --request-id)",
+				j.jobID, formatTime(r.GetCreateTime().AsTime()))
+		} else {
+			j.display.Printf("job %s started: %s %s numbers for account %s", j.jobID, j.o.verb(),
+				progress.Thousands(int64(t.Numbers())), ev.started.GetAccountId())
+		}
 	case ev.rejected != nil:
 		for _, r := range ev.rejected.GetNumbers() {
 			t.Reject(r.GetTelephoneNumber(), r.GetReason() == tnassignv1.RejectionReason_REJECTION_REASON_DUPLICATE,

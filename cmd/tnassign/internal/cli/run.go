@@ -56,6 +56,7 @@ func run(ctx context.Context, o options, env Env) int {
 		defer cancel()
 	}
 	start := time.Now()
+	j.callStart = start
 	j.display.Start()
 	callErr := j.stream(callCtx, tnassignv1.NewAssignmentServiceClient(conn), env.Interrupts)
 	j.display.Stop()

@@ -74,6 +74,9 @@ func writeSummary(w io.Writer, s summary) {
 	if s.requestID == "" {
 		rid = "no request id"
 	}
+	if r := s.j.replayOf; r != nil {
+		mode += ", replay of the run of " + formatTime(r.GetCreateTime().AsTime())
+	}
 	fmt.Fprintf(w, "\nJob %s (%s, account %s, %s)\n\n", job, mode, s.o.account, rid)
 	labelW, countW := 0, 0
 	for _, l := range lines {
