@@ -121,7 +121,7 @@ func runAll(t *testing.T, cli, addr string, runs []cliRun) string {
 			t.Errorf("%s: exit %d, want %d with %q\nstdout:\n%s\nstderr:\n%s", r.name, code, r.wantCode, r.want, stdout, stderr)
 			continue
 		}
-		if strings.Count(stderr, "tnassign ") > 1 && r.wantCode == 2 {
+		if strings.Count("\n"+stderr, "\ntnassign ") > 1 && r.wantCode == 2 {
 			t.Errorf("%s: the error is printed more than once:\n%s", r.name, stderr)
 		}
 		if r.results {
@@ -160,7 +160,9 @@ func TestConnections(t *testing.T) {
 			{name: "another CA", args: []string{"--tls-ca", certs.OtherCA}, env: withToken, wantCode: 2,
 				want: "shows a certificate no trusted CA issued"},
 			{name: "plaintext to a tls server", env: withToken, wantCode: 2,
-				want: "closed the connection without answering: it probably requires TLS"},
+				want: "closed the connection without answering: it probably requires TLS, which tnassign does not use by default for a loopback --server; give --tls-ca FILE"},
+			{name: "explicit plaintext to a tls server", args: []string{"--plaintext"}, env: withToken, wantCode: 2,
+				want: "closed the connection without answering: it probably requires TLS; connect without --plaintext"},
 		})
 		if strings.Contains(printed, token) {
 			t.Errorf("the CLI printed the token:\n%s", printed)

@@ -286,6 +286,7 @@ func TestErrors(t *testing.T) {
 		{"timeout", true, []string{"assign", "--account", "slow", "--file", numbers, "--timeout", "50ms"}, "--timeout 50ms reached"},
 		{"permission denied", true, []string{"assign", "--account", "denied", "--file", numbers}, "permission denied for account denied"},
 		{"unreachable", false, []string{"assign", "--account", "1", "--file", numbers, "--server", "127.0.0.1:1"}, "cannot reach tnassignd: nothing is listening at 127.0.0.1:1; check --server"},
+		{"unknown host", false, []string{"assign", "--account", "1", "--file", numbers, "--server", "tnassign.invalid:9090"}, "cannot reach tnassignd: the host of tnassign.invalid:9090 is unknown; check --server"},
 		{"unreachable, job command", false, []string{"job", "list", "--account", "1", "--server", "127.0.0.1:1"}, "cannot reach tnassignd: nothing is listening at 127.0.0.1:1; check --server"},
 	}
 	for _, tt := range tests {

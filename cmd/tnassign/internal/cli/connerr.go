@@ -24,7 +24,7 @@ func connectionHint(st *status.Status, c connection) string {
 	switch {
 	case has("connection refused"):
 		return fmt.Sprintf("cannot reach tnassignd: nothing is listening at %s; check --server, and that tnassignd is running", c.server)
-	case has("no such host"):
+	case has("no such host", "produced zero addresses"):
 		return fmt.Sprintf("cannot reach tnassignd: the host of %s is unknown; check --server", c.server)
 	case has("i/o timeout", "network is unreachable", "no route to host"):
 		return fmt.Sprintf("cannot reach tnassignd at %s: the network does not get there; check --server, and any firewall in between", c.server)
@@ -51,8 +51,10 @@ func connectionHint(st *status.Status, c connection) string {
 		// the client has finished its handshake: a refusal shows as a
 		// connection closed, or as a TLS alert when it arrives in time.
 		switch {
-		case !c.tls:
+		case !c.tls && c.plaintextFlag:
 			return fmt.Sprintf("%s closed the connection without answering: it probably requires TLS; connect without --plaintext (and give --tls-ca FILE if its certificate is not from a public CA)", at)
+		case !c.tls:
+			return fmt.Sprintf("%s closed the connection without answering: it probably requires TLS, which tnassign does not use by default for a loopback --server; give --tls-ca FILE (or --plaintext=false)", at)
 		case !c.cert:
 			return fmt.Sprintf("%s closed the connection after the TLS handshake: it probably requires a client certificate (mutual TLS); give yours with --tls-cert FILE --tls-key FILE", at)
 		default:

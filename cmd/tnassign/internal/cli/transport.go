@@ -62,10 +62,11 @@ const maxRecvBytes = 64 << 20
 
 // connection is how a command reaches tnassignd, as decided from its flags.
 type connection struct {
-	server string
-	tls    bool // the connection uses TLS
-	cert   bool // a client certificate is presented
-	token  bool // a bearer token is sent
+	server        string
+	plaintextFlag bool // --plaintext was given
+	tls           bool // the connection uses TLS
+	cert          bool // a client certificate is presented
+	token         bool // a bearer token is sent
 }
 
 // dial returns a client connection to server secured as t says. It does not
@@ -111,6 +112,7 @@ func (t transportOptions) credentials(c *connection) (credentials.TransportCrede
 	case (t.certFile == "") != (t.keyFile == ""):
 		return nil, errors.New("--tls-cert and --tls-key go together: give both files, or neither")
 	case t.plaintext != nil && *t.plaintext:
+		c.plaintextFlag = true
 		return insecure.NewCredentials(), nil
 	case t.plaintext == nil && !tlsFlags && loopback(c.server):
 		// Plaintext by default, but only while the connection really stays
