@@ -30,7 +30,7 @@ func connectionHint(st *status.Status, c connection) string {
 		return fmt.Sprintf("cannot reach tnassignd at %s: the network does not get there; check --server, and any firewall in between", c.server)
 	case has("first record does not look like a TLS handshake"):
 		return fmt.Sprintf("%s does not speak TLS; if it really serves without TLS, add --plaintext", at)
-	case has("unknown authority"):
+	case has("unknown authority", "unknown certificate authority"):
 		if strings.Contains(msg, "remote error") {
 			return fmt.Sprintf("%s does not trust the client certificate in --tls-cert; ask its operator for one issued by its --tls-client-ca", at)
 		}
