@@ -6,8 +6,8 @@
 // line up with the input; blank lines are not records. The Table keeps every
 // row's number text in one byte arena, a 20-byte offset, line and state per
 // row, and one map entry (number → first row) per distinct number. With the
-// slack of growing slices and the map, that measures about 65 bytes plus the
-// text per row: a million rows of "(919) 555-1234" take about 80 MB
+// slack of growing slices and the map, that measures about 63 bytes plus the
+// text per row: a million rows of "(919) 555-1234" take about 77 MB
 // (BenchmarkRead reports bytes/row). When the input's columns are kept
 // (KeepColumns, the default for CSV input), every row's cells are kept too,
 // so memory grows with the whole file.
