@@ -25,9 +25,6 @@ func (t *Table) KeepColumns(header []string) {
 	t.kept = &columns{header: header, width: len(header)}
 }
 
-// KeepsColumns reports whether the table keeps the input's columns.
-func (t *Table) KeepsColumns() bool { return t.kept != nil }
-
 func (c *columns) add(cells []string) error {
 	for _, s := range cells {
 		if len(c.arena)+len(s)+binary.MaxVarintLen64 > math.MaxUint32 {
