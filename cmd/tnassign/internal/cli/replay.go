@@ -15,14 +15,19 @@ import (
 // before this call began.
 //
 // The job's create time is the server's clock and the call's start this
-// machine's. On a loopback server they are the same clock; for another
-// server, replaySkew allows for the two clocks to differ, and a re-run
-// within replaySkew of the original is then not recognized as one. Without
-// the read permission the job cannot be read, and nothing is said.
+// machine's. On a loopback server they are the same clock, and only the
+// ledger's rounding (microseconds) is allowed for; for another server,
+// replaySkew allows for the two clocks to differ, and a re-run within
+// replaySkew of the original is then not recognized as one. Without the
+// read permission the job cannot be read, and nothing is said.
 
 // replaySkew is how far the clocks of tnassign and a remote tnassignd are
 // assumed to differ at most.
 const replaySkew = 2 * time.Second
+
+// loopbackSkew allows for the ledger's rounding of times on a loopback
+// server, whose clock is this machine's.
+const loopbackSkew = time.Millisecond
 
 // replayLookupTimeout bounds the lookup; the events wait behind it.
 const replayLookupTimeout = 10 * time.Second
@@ -46,7 +51,7 @@ func replayedJob(ctx context.Context, client tnassignv1.AssignmentServiceClient,
 	}
 	skew := replaySkew
 	if loopback(c.server) {
-		skew = 0
+		skew = loopbackSkew
 	}
 	if !job.GetCreateTime().AsTime().Before(callStart.Add(-skew)) {
 		return nil
