@@ -59,6 +59,11 @@ separated) whose numbers column is found by its header ("number", "tn",
 "phone", ...) or chosen with --column. Run "tnassign assign --help" for the
 flags.
 
+Every command connects without TLS only to a loopback --server (the default
+127.0.0.1:9090) and with TLS to any other; --tls-ca, --tls-cert, --tls-key and
+--plaintext change that. A caller token is read from the TNASSIGN_TOKEN
+environment variable or from --token-file FILE, never from a flag.
+
 Exit status: 0 every number succeeded, 1 some did not (see --out),
 2 usage, file or connection error.
 `
