@@ -63,7 +63,8 @@ func (c *columns) row(i int, out []string) []string {
 // columns, each prefixed with "result_" when the input has a column of the
 // same name.
 func (c *columns) headerRow() []string {
-	out := make([]string, 0, c.width+len(keptResults))
+	results := keptResults()
+	out := make([]string, 0, c.width+len(results))
 	taken := map[string]bool{}
 	for i := range c.width {
 		name := ""
@@ -76,7 +77,7 @@ func (c *columns) headerRow() []string {
 		taken[strings.ToLower(strings.TrimSpace(name))] = true
 		out = append(out, name)
 	}
-	for _, name := range keptResults {
+	for _, name := range results {
 		if taken[name] {
 			name = "result_" + name
 		}

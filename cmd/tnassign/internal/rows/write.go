@@ -11,10 +11,12 @@ import (
 // columns are not kept.
 var ResultsHeader = []string{"input", "number", "outcome", "code", "description", "order_id"}
 
-// keptResults are the outcome columns written after the input's own columns
-// (see Table.KeepColumns): ResultsHeader without "input", which the kept
-// columns already hold.
-var keptResults = ResultsHeader[1:]
+// keptResults returns the outcome columns written after the input's own
+// columns (see Table.KeepColumns): those of ResultsHeader but "input", which
+// the kept columns already hold.
+func keptResults() []string {
+	return []string{"number", "outcome", "code", "description", "order_id"}
+}
 
 // Number returns row i's number in canonical 10-digit form, or "" when the
 // row was rejected as invalid (or is not a number the client can read).
