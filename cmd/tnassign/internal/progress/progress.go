@@ -166,11 +166,26 @@ func (d *Display) Line(s Stats, now time.Time) string {
 			Thousands(settled), Thousands(s.Total), pct, s.outcomes(), Thousands(s.Sent),
 			Thousands(int64(rate)), eta)
 	}
-	filled := barCells * pct / 100
-	bar := strings.Repeat("█", filled) + strings.Repeat("░", barCells-filled)
-	return fmt.Sprintf("[%s] %3d%%  settled %s/%s: %s  sent %s  %s/s  ETA %s",
-		bar, pct, Thousands(settled), Thousands(s.Total), s.outcomes(), Thousands(s.Sent),
-		Thousands(int64(rate)), eta)
+	// The widest form that fits the terminal: a shorter bar first, then
+	// without the numbers sent, which matter least once sending is done.
+	var line string
+	for _, form := range []struct {
+		cells int
+		sent  bool
+	}{{barCells, true}, {barCells / 2, true}, {barCells / 2, false}} {
+		filled := form.cells * pct / 100
+		bar := strings.Repeat("█", filled) + strings.Repeat("░", form.cells-filled)
+		sent := ""
+		if form.sent {
+			sent = "  sent " + Thousands(s.Sent)
+		}
+		line = fmt.Sprintf("[%s] %3d%%  settled %s/%s: %s%s  %s/s  ETA %s",
+			bar, pct, Thousands(settled), Thousands(s.Total), s.outcomes(), sent, Thousands(int64(rate)), eta)
+		if utf8.RuneCountInString(line) < d.cfg.Width {
+			break
+		}
+	}
+	return line
 }
 
 // truncate cuts s to at most n runes.
