@@ -74,9 +74,17 @@ func makeInput(t *testing.T, path string, n int) []expected {
 
 func runCLI(t *testing.T, bin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	return runCLIEnv(t, bin, nil, args...)
+}
+
+// runCLIEnv runs the CLI with env added to the test's environment (whose
+// TNASSIGN_* variables are left out).
+func runCLIEnv(t *testing.T, bin string, env []string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = cleanEnv(env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -127,14 +135,15 @@ func TestEndToEnd(t *testing.T) {
 			t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 		}
 		recs := readResults(t, out)
-		if len(recs) != rowsN+1 || strings.Join(recs[0], ",") != "input,number,outcome,code,description,order_id" {
+		// The input's columns are kept (it is a CSV file), then the outcome's.
+		if len(recs) != rowsN+1 || strings.Join(recs[0], ",") != "customer,phone,notes,number,outcome,code,description,order_id" {
 			t.Fatalf("%d result rows (header %v), want %d", len(recs)-1, recs[0], rowsN)
 		}
 		bad := 0
 		for i, r := range recs[1:] {
 			w := want[i]
-			hasOrder := r[5] != ""
-			if r[0] != w.input || r[1] != w.number || r[2] != w.outcome || r[3] != w.code ||
+			hasOrder := r[7] != ""
+			if r[0] != fmt.Sprintf("cust-%d", i) || r[1] != w.input || r[3] != w.number || r[4] != w.outcome || r[5] != w.code ||
 				hasOrder != (w.outcome == "succeeded" || w.outcome == "failed") {
 				if bad++; bad <= 10 {
 					t.Errorf("row %d = %q, want %+v", i+1, r, w)
@@ -185,7 +194,7 @@ func TestEndToEnd(t *testing.T) {
 			if w.outcome != "rejected" {
 				wantOutcome = "not_submitted"
 			}
-			if r[2] != wantOutcome || r[1] != w.number {
+			if r[4] != wantOutcome || r[3] != w.number {
 				t.Fatalf("row %d = %q, want outcome %s, number %s", i+1, r, wantOutcome, w.number)
 			}
 		}
@@ -201,6 +210,34 @@ func TestEndToEnd(t *testing.T) {
 		}
 		if !regexp.MustCompile(`succeeded\s+2\b`).MatchString(stdout.String()) {
 			t.Errorf("summary:\n%s", stdout.String())
+		}
+	})
+
+	t.Run("a re-run replays the recorded job", func(t *testing.T) {
+		small := filepath.Join(dir, "small.csv")
+		if err := os.WriteFile(small, []byte("number\n9195550201\n2125550201\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args := []string{"assign", "--server", d.GRPCAddr, "--account", "9900000", "--file", small}
+		code, stdout, stderr := runCLI(t, cli, args...)
+		started := regexp.MustCompile(`job (\S+) started: assign 2 numbers`).FindStringSubmatch(stderr)
+		if code != 1 || started == nil || strings.Contains(stderr+stdout, "replay") {
+			t.Fatalf("first run: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+		}
+		code, stdout, stderr = runCLI(t, cli, args...)
+		replays := regexp.MustCompile(`this run replays job ` + regexp.QuoteMeta(started[1]) +
+			`, started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d by an earlier run with the same request id`)
+		if code != 1 || !replays.MatchString(stderr) || strings.Contains(stderr, "started: assign") {
+			t.Errorf("second run: exit %d, want 1 and a line matching %s\nstderr:\n%s", code, replays, stderr)
+		}
+		if !regexp.MustCompile(`Job `+regexp.QuoteMeta(started[1])+` \(assign, replay of the run of [-\d]+ [:\d]+, account 9900000`).MatchString(stdout) ||
+			!regexp.MustCompile(`succeeded\s+1\b`).MatchString(stdout) {
+			t.Errorf("second run's summary:\n%s", stdout)
+		}
+		// Another request id is another job, not a replay.
+		code, _, stderr = runCLI(t, cli, append(args, "--request-id", "another")...)
+		if code != 1 || strings.Contains(stderr, "replay") || strings.Contains(stderr, started[1]) {
+			t.Errorf("run with another request id: exit %d\n%s", code, stderr)
 		}
 	})
 

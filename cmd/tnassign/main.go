@@ -20,6 +20,7 @@ func main() {
 		Stderr:     os.Stderr,
 		Terminal:   term.IsTerminal(int(os.Stderr.Fd())),
 		Interrupts: interrupts,
+		LookupEnv:  os.LookupEnv,
 	}
 	if env.Terminal {
 		if w, _, err := term.GetSize(int(os.Stderr.Fd())); err == nil {

@@ -39,6 +39,9 @@ type Env struct {
 	// DialOptions are added to the client's dial options; tests use them to
 	// dial an in-process server.
 	DialOptions []grpc.DialOption
+	// LookupEnv reads the process's environment (os.LookupEnv); only
+	// TNASSIGN_TOKEN is read. Nil reads nothing.
+	LookupEnv func(name string) (string, bool)
 	// ProgressInterval overrides the time between progress redraws.
 	ProgressInterval time.Duration
 }
@@ -53,7 +56,13 @@ Usage:
 
 FILE has one number per line, or is a CSV file (comma, tab or semicolon
 separated) whose numbers column is found by its header ("number", "tn",
-"phone", ...) or chosen with --column. Run "tnassign assign -h" for the flags.
+"phone", ...) or chosen with --column. Run "tnassign assign --help" for the
+flags.
+
+Every command connects without TLS only to a loopback --server (the default
+127.0.0.1:9090) and with TLS to any other; --tls-ca, --tls-cert, --tls-key and
+--plaintext change that. A caller token is read from the TNASSIGN_TOKEN
+environment variable or from --token-file FILE, never from a flag.
 
 Exit status: 0 every number succeeded, 1 some did not (see --out),
 2 usage, file or connection error.
@@ -64,7 +73,7 @@ Exit status: 0 every number succeeded, 1 some did not (see --out),
 func Main(ctx context.Context, args []string, env Env) int {
 	if len(args) == 0 {
 		fmt.Fprint(env.Stderr, usage)
-		fmt.Fprintln(env.Stderr, "tnassign: no command given; run \"tnassign assign -h\" to start")
+		fmt.Fprintln(env.Stderr, "tnassign: no command given; run \"tnassign assign --help\" to start")
 		return ExitError
 	}
 	switch args[0] {
@@ -84,7 +93,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 }
 
 func command(ctx context.Context, action tnassignv1.Action, args []string, env Env) int {
-	o, err := parseFlags(action, args, env.Stderr)
+	o, err := parseFlags(action, args, env.Stdout)
 	if err != nil {
 		if errors.Is(err, errHelp) {
 			return ExitOK

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -32,7 +33,7 @@ func runCLI(t *testing.T, f *fakeServer, env Env, args ...string) runResult {
 	}
 	if f != nil {
 		env.DialOptions = startFake(t, f)
-		args = append(args, "--server", "passthrough:///bufnet")
+		args = append(args, "--server", "passthrough:///bufnet", "--plaintext")
 	}
 	code := Main(context.Background(), args, env)
 	return runResult{code, stdout.String(), stderr.String()}
@@ -73,6 +74,7 @@ func TestAssignResults(t *testing.T) {
 		args     []string
 		orderMax int // the fake's numbers per order; 0 for its default
 		wantCode int
+		header   string   // the results header; "" for the default one
 		want     []string // result rows after the header, as CSV lines
 		summary  []string // substrings of stdout
 	}{{
@@ -94,8 +96,8 @@ func TestAssignResults(t *testing.T) {
 			"9195550001,9195550001,succeeded,,,order-1",
 			"(919) 555-0002,9195550002,succeeded,,,order-1",
 			"+1 415 871 0003,4158710003,succeeded,,,order-1",
-			"9195550001,9195550001,rejected,DUPLICATE,already in this job (same number as input row 1),",
-			"919.555.0002,9195550002,rejected,DUPLICATE,already in this job (same number as input row 2),",
+			"9195550001,9195550001,rejected,DUPLICATE,already in this job (same number as line 2),",
+			"919.555.0002,9195550002,rejected,DUPLICATE,already in this job (same number as line 3),",
 			"2125550004,2125550004,failed,5076,Number does not belong to this account.,order-2",
 			"12345,,rejected,INVALID_FORMAT,not a 10-digit NANP number,",
 			"abc,,rejected,INVALID_FORMAT,not a 10-digit NANP number,",
@@ -107,19 +109,31 @@ func TestAssignResults(t *testing.T) {
 		input:    "name,Phone,note\nann,9195550001,x\nbob,,no number\ncy,\"919-555-0003\",\"a, b\"\n",
 		args:     []string{"--column", "phone"},
 		wantCode: ExitOK,
+		header:   "name,Phone,note,number,outcome,code,description,order_id",
+		want: []string{
+			"ann,9195550001,x,9195550001,succeeded,,,order-1",
+			"bob,,no number,,skipped,,no number in column Phone,",
+			`cy,919-555-0003,"a, b",9195550003,succeeded,,,order-1`,
+		},
+		summary: []string{"column Phone", " 1  rows without a number"},
+	}, {
+		name:     "csv without its columns",
+		input:    "name,Phone,note\nann,9195550001,x\nbob,,no number\n",
+		args:     []string{"--keep-columns=false"},
+		wantCode: ExitOK,
 		want: []string{
 			"9195550001,9195550001,succeeded,,,order-1",
-			"919-555-0003,9195550003,succeeded,,,order-1",
+			",,skipped,,no number in column Phone,",
 		},
-		summary: []string{"column Phone", "1 rows without a number skipped"},
 	}, {
 		name:     "tab separated, column by index, no header",
 		input:    "x\t9195550001\ny\t2125550002\n",
 		args:     []string{"--column", "2"},
 		wantCode: ExitIncomplete,
+		header:   "column_1,column_2,number,outcome,code,description,order_id",
 		want: []string{
-			"9195550001,9195550001,succeeded,,,order-1",
-			"2125550002,2125550002,failed,5076,Number does not belong to this account.,order-1",
+			"x,9195550001,9195550001,succeeded,,,order-1",
+			"y,2125550002,2125550002,failed,5076,Number does not belong to this account.,order-1",
 		},
 		summary: []string{"column #2"},
 	}, {
@@ -160,7 +174,11 @@ func TestAssignResults(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := strings.Join(append([]string{header}, tt.want...), "\n") + "\n"
+			h := header
+			if tt.header != "" {
+				h = tt.header
+			}
+			want := strings.Join(append([]string{h}, tt.want...), "\n") + "\n"
 			if string(data) != want {
 				t.Errorf("results:\n%s\nwant:\n%s", data, want)
 			}
@@ -246,7 +264,17 @@ func TestErrors(t *testing.T) {
 		{"unknown command", false, []string{"frobnicate"}, "unknown command"},
 		{"no account", false, []string{"assign", "--file", numbers}, "--account is required"},
 		{"no file", false, []string{"assign", "--account", "1"}, "--file is required"},
-		{"bad flag", false, []string{"assign", "--nope"}, "flag provided but not defined"},
+		{"bad flag", false, []string{"assign", "--nope"}, `tnassign assign: unknown flag --nope; run "tnassign assign --help" for the flags`},
+		{"misspelt flag", false, []string{"assign", "--acount", "1"}, "unknown flag --acount (did you mean --account?)"},
+		{"bad flag value", false, []string{"assign", "--batch", "many"}, `--batch "many" is not a whole number`},
+		{"missing flag value", false, []string{"job", "list", "--account"}, "--account needs a value"},
+		{"plaintext and tls", false, []string{"assign", "--account", "1", "--file", numbers, "--plaintext", "--tls-ca", numbers}, "--plaintext cannot be combined with --tls-ca"},
+		{"cert without key", false, []string{"assign", "--account", "1", "--file", numbers, "--tls-cert", numbers}, "--tls-cert and --tls-key go together"},
+		{"ca not pem", false, []string{"assign", "--account", "1", "--file", numbers, "--tls-ca", numbers}, "holds no PEM certificate"},
+		{"missing token file", false, []string{"job", "list", "--account", "1", "--token-file", "/nonexistent/token"}, "--token-file: open /nonexistent/token"},
+		{"empty token file", false, []string{"assign", "--account", "1", "--file", numbers, "--token-file", empty}, "is empty; put the token"},
+		{"token in clear beyond loopback", false, []string{"assign", "--account", "1", "--file", numbers, "--server", "tnassign.example:9090", "--plaintext", "--token-file", numbers},
+			"refusing to send the bearer token to tnassign.example:9090 without TLS"},
 		{"stray argument", false, []string{"assign", "--account", "1", "--file", numbers, "extra"}, "unexpected argument"},
 		{"bad batch", false, []string{"assign", "--account", "1", "--file", numbers, "--batch", "0"}, "--batch 0 is out of range"},
 		{"missing file", false, []string{"assign", "--account", "1", "--file", "/nonexistent/n.txt"}, "cannot open --file"},
@@ -257,7 +285,9 @@ func TestErrors(t *testing.T) {
 		{"unwritable out", false, []string{"assign", "--account", "1", "--file", numbers, "--out", "/nonexistent/r.csv"}, "cannot write --out"},
 		{"timeout", true, []string{"assign", "--account", "slow", "--file", numbers, "--timeout", "50ms"}, "--timeout 50ms reached"},
 		{"permission denied", true, []string{"assign", "--account", "denied", "--file", numbers}, "permission denied for account denied"},
-		{"unreachable", false, []string{"assign", "--account", "1", "--file", numbers, "--server", "127.0.0.1:1"}, "cannot reach tnassignd at 127.0.0.1:1"},
+		{"unreachable", false, []string{"assign", "--account", "1", "--file", numbers, "--server", "127.0.0.1:1"}, "cannot reach tnassignd: nothing is listening at 127.0.0.1:1; check --server"},
+		{"unknown host", false, []string{"assign", "--account", "1", "--file", numbers, "--server", "tnassign.invalid:9090"}, "cannot reach tnassignd: the host of tnassign.invalid:9090 is unknown; check --server"},
+		{"unreachable, job command", false, []string{"job", "list", "--account", "1", "--server", "127.0.0.1:1"}, "cannot reach tnassignd: nothing is listening at 127.0.0.1:1; check --server"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -274,15 +304,48 @@ func TestErrors(t *testing.T) {
 			if !strings.Contains(res.stderr, tt.want) {
 				t.Errorf("stderr lacks %q:\n%s", tt.want, res.stderr)
 			}
+			// One line, in plain words: no flag list, no gRPC internals.
+			if tt.args == nil {
+				return // the usage, then the error
+			}
+			for _, noise := range []string{"Usage", "  -", "desc =", "transport:", "rpc error"} {
+				if strings.Contains(res.stderr, noise) {
+					t.Errorf("stderr has %q:\n%s", noise, res.stderr)
+				}
+			}
+			if n := strings.Count(res.stderr, "\n"); !tt.fake && n != 1 {
+				t.Errorf("stderr has %d lines, want the error once:\n%s", n, res.stderr)
+			}
 		})
 	}
 }
 
 func TestHelp(t *testing.T) {
 	t.Parallel()
-	for _, args := range [][]string{{"help"}, {"assign", "-h"}} {
-		if res := runCLI(t, nil, Env{}, args...); res.code != ExitOK {
-			t.Errorf("%v: exit %d", args, res.code)
+	tests := []struct {
+		args []string
+		want []string // substrings of stdout
+	}{
+		{[]string{"help"}, []string{"tnassign assign   --account ID"}},
+		{[]string{"assign", "-h"}, []string{"Usage: tnassign assign", "  --account string", "  --tls-ca file", "  --token-file file", "  --plaintext\n", "  --keep-columns\n", "(default 1000)"}},
+		{[]string{"unassign", "--help"}, []string{"Usage: tnassign unassign", "  --tls-cert file"}},
+		{[]string{"job", "list", "--help"}, []string{"tnassign job list", "  --state string", "  --tls-key file"}},
+	}
+	for _, tt := range tests {
+		res := runCLI(t, nil, Env{}, tt.args...)
+		if res.code != ExitOK || res.stderr != "" {
+			t.Errorf("%v: exit %d, stderr %q", tt.args, res.code, res.stderr)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(res.stdout, w) {
+				t.Errorf("%v: help lacks %q:\n%s", tt.args, w, res.stdout)
+			}
+		}
+		if strings.Contains(res.stdout, "\n  -") && !strings.Contains(res.stdout, "\n  --") {
+			t.Errorf("%v: help spells flags with one dash:\n%s", tt.args, res.stdout)
+		}
+		if regexp.MustCompile(`(?m)^  -[a-z]`).MatchString(res.stdout) {
+			t.Errorf("%v: help spells a flag with one dash:\n%s", tt.args, res.stdout)
 		}
 	}
 }

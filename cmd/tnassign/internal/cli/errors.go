@@ -29,7 +29,7 @@ const replay = "re-run the same command to resume: the request id makes the serv
 // credentials, a full per-caller job cap and Bandwidth's throttling. The code
 // decides only for statuses without a reason: gRPC's own (an unreachable
 // server, a deadline reached on this side) and those of other servers.
-func callHint(err error, o options, started bool) string {
+func callHint(err error, o options, c connection, started bool) string {
 	st := status.Convert(err)
 	msg := statusText(st)
 	again := "run the same command again"
@@ -37,7 +37,7 @@ func callHint(err error, o options, started bool) string {
 		again = replay
 	}
 	if reason, meta, ok := errorinfo.Of(err); ok {
-		if hint := accessHint(reason, meta, msg, o.server, o.account); hint != "" {
+		if hint := accessHint(reason, meta, msg, c, o.account); hint != "" {
 			return hint
 		}
 		switch reason {
@@ -81,7 +81,7 @@ func callHint(err error, o options, started bool) string {
 	switch st.Code() {
 	case codes.Unavailable:
 		if !started {
-			return fmt.Sprintf("cannot reach tnassignd at %s (%s); check --server and that tnassignd is running", o.server, msg)
+			return connectionHint(st, c)
 		}
 		return fmt.Sprintf("the call ended: %s (Unavailable); %s", msg, replay)
 	case codes.InvalidArgument:
@@ -103,14 +103,14 @@ func callHint(err error, o options, started bool) string {
 
 // jobHint turns a job RPC's error into one line saying what to do, by the
 // status's reason as callHint does.
-func jobHint(err error, o jobOptions) string {
+func jobHint(err error, o jobOptions, c connection) string {
 	st, ok := status.FromError(err)
 	if !ok {
 		return err.Error()
 	}
 	msg := statusText(st)
 	if reason, meta, ok := errorinfo.Of(err); ok {
-		if hint := accessHint(reason, meta, msg, o.server, o.account); hint != "" {
+		if hint := accessHint(reason, meta, msg, c, o.account); hint != "" {
 			return hint
 		}
 		switch reason {
@@ -128,7 +128,7 @@ func jobHint(err error, o jobOptions) string {
 	case codes.NotFound:
 		return fmt.Sprintf("account %s has no job %q; list the jobs with \"tnassign job list --account %s\"", o.account, o.jobID, o.account)
 	case codes.Unavailable:
-		return fmt.Sprintf("cannot reach tnassignd at %s (%s); check --server and that tnassignd is running", o.server, st.Message())
+		return connectionHint(st, c)
 	case codes.PermissionDenied:
 		return fmt.Sprintf("permission denied for account %s: %s; check --account", o.account, st.Message())
 	default:
@@ -138,15 +138,16 @@ func jobHint(err error, o jobOptions) string {
 
 // accessHint is the hint for the refusals every command can meet, about who
 // the caller is, what its token allows and what the deployment serves; ""
-// for any other reason. tnassign sends no caller token (Env.DialOptions can
-// add one): a deployment that requires tokens refuses it.
-func accessHint(reason tnassignv1.ErrorReason, meta map[string]string, msg, server, account string) string {
+// for any other reason.
+func accessHint(reason tnassignv1.ErrorReason, meta map[string]string, msg string, c connection, account string) string {
+	server := c.server
 	switch reason {
 	case tnassignv1.ErrorReason_TOKEN_MISSING:
-		return fmt.Sprintf("no caller token: %s; tnassignd at %s requires one and tnassign cannot send one yet:"+
-			" call the API with a client that sends your token, or ask the tnassignd operator for access without one", msg, server)
+		return fmt.Sprintf("no caller token: %s; tnassignd at %s requires one: put yours in the %s environment variable,"+
+			" or in a file named by --token-file FILE (ask the tnassignd operator for one)", msg, server, EnvToken)
 	case tnassignv1.ErrorReason_TOKEN_UNKNOWN:
-		return fmt.Sprintf("unknown caller token: %s; tnassignd at %s does not know it: ask the tnassignd operator for a valid token", msg, server)
+		return fmt.Sprintf("unknown caller token: %s; tnassignd at %s does not know the token from --token-file or %s: ask the tnassignd operator for a valid token",
+			msg, server, EnvToken)
 	case tnassignv1.ErrorReason_ACCOUNT_NOT_PERMITTED:
 		return fmt.Sprintf("the caller token may not use account %s: %s; check --account, or ask the tnassignd operator to grant the token that account",
 			orDefault(meta["account_id"], account), msg)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tnassign/tnassign/cmd/tnassign/internal/rows"
 	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
 )
 
@@ -25,6 +26,7 @@ type options struct {
 	out             string
 	batch           int
 	timeout         time.Duration
+	keep            rows.Keep
 	transport       transportOptions
 }
 
@@ -36,15 +38,14 @@ func (o options) verb() string {
 	return "assign"
 }
 
-var errHelp = errors.New("help requested")
-
 // maxBatch bounds --batch so one message stays far below gRPC's 4 MiB.
 const maxBatch = 10000
 
-func parseFlags(action tnassignv1.Action, args []string, stderr io.Writer) (options, error) {
+// parseFlags parses the flags of assign or unassign; -h prints the help to
+// help and returns errHelp.
+func parseFlags(action tnassignv1.Action, args []string, help io.Writer) (options, error) {
 	o := options{action: action}
-	fs := flag.NewFlagSet("tnassign "+o.verb(), flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("tnassign " + o.verb())
 	fs.StringVar(&o.server, "server", "127.0.0.1:9090", "tnassignd's gRPC address, host:port")
 	fs.StringVar(&o.account, "account", "", "Bandwidth account id that owns the numbers (required)")
 	fs.StringVar(&o.file, "file", "", "numbers file: one number per line, or CSV; - reads standard input (required)")
@@ -55,20 +56,21 @@ func parseFlags(action tnassignv1.Action, args []string, stderr io.Writer) (opti
 	fs.StringVar(&o.out, "out", "", "write one result row per input row to this CSV file (- for standard output)")
 	fs.IntVar(&o.batch, "batch", 1000, fmt.Sprintf("numbers per request message, 1 to %d", maxBatch))
 	fs.DurationVar(&o.timeout, "timeout", 0, "give up after this long, e.g. 30m (default: no limit)")
+	keep := fs.Bool("keep-columns", false, "write the input's columns, then the outcome columns, in --out (default: on for CSV input with more than one column; --keep-columns=false writes input,number,outcome,...)")
 	o.transport.register(fs)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: tnassign %s --account ID --file FILE [flags]\n\nFlags:\n", o.verb())
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return o, errHelp
-		}
-		return o, fmt.Errorf("%v; run \"tnassign %s -h\" for the flags", err, o.verb())
+	usage := fmt.Sprintf("Usage: tnassign %s --account ID --file FILE [flags]\n", o.verb())
+	if err := parseArgs(fs, args, "tnassign "+o.verb(), usage, help); err != nil {
+		return o, err
 	}
 	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "request-id" {
+		switch f.Name {
+		case "request-id":
 			o.requestIDSet = true
+		case "keep-columns":
+			o.keep = rows.KeepNever
+			if *keep {
+				o.keep = rows.KeepAlways
+			}
 		}
 	})
 	switch {

@@ -38,16 +38,16 @@ type hintCase struct {
 	unwanted []string
 }
 
-// runHinted runs the command against server, dialed with dial (plus a caller
-// token when tc has one), and checks its hint.
+// runHinted runs the command against server, dialed with dial (plus the
+// caller token in TNASSIGN_TOKEN when tc has one), and checks its hint.
 func runHinted(t *testing.T, server string, dial []grpc.DialOption, tc hintCase) {
 	t.Helper()
-	if tc.token != "" {
-		dial = append(dial, bearer(tc.token)...)
-	}
 	var stdout, stderr bytes.Buffer
 	env := Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, DialOptions: dial}
-	code := Main(context.Background(), append(tc.args, "--server", server), env)
+	if tc.token != "" {
+		env.LookupEnv = tokenEnv(tc.token)
+	}
+	code := Main(context.Background(), append(tc.args, "--server", server, "--plaintext"), env)
 	hint := stderr.String()
 	if code != ExitError {
 		t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, ExitError, stdout.String(), hint)
@@ -64,9 +64,19 @@ func runHinted(t *testing.T, server string, dial []grpc.DialOption, tc hintCase)
 	}
 }
 
-// bearer makes every call of a connection carry the caller token, as a
+// tokenEnv is an environment holding only TNASSIGN_TOKEN=token.
+func tokenEnv(token string) func(string) (string, bool) {
+	return func(name string) (string, bool) {
+		if name == EnvToken {
+			return token, true
+		}
+		return "", false
+	}
+}
+
+// withToken makes every call of a connection carry the caller token, as a
 // client of a deployment with --auth-tokens-file does.
-func bearer(token string) []grpc.DialOption {
+func withToken(token string) []grpc.DialOption {
 	with := func(ctx context.Context) context.Context {
 		return metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token)
 	}
@@ -269,7 +279,7 @@ func TestHintsOfDaemonRefusals(t *testing.T) {
 
 	// The billing token's one job slot is taken by a job that waits for
 	// more numbers until the test ends.
-	conn, err := grpc.NewClient("passthrough:///"+d.GRPCAddr, append(bearer(billing), grpc.WithTransportCredentials(insecure.NewCredentials()))...)
+	conn, err := grpc.NewClient("passthrough:///"+d.GRPCAddr, append(withToken(billing), grpc.WithTransportCredentials(insecure.NewCredentials()))...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,12 +300,12 @@ func TestHintsOfDaemonRefusals(t *testing.T) {
 	tests := []hintCase{{
 		name: "no token", reason: tnassignv1.ErrorReason_TOKEN_MISSING,
 		args:     []string{"assign", "--account", "9900000", "--file", numbers},
-		want:     []string{"no caller token: ", "tnassignd at " + d.GRPCAddr + " requires one and tnassign cannot send one yet"},
+		want:     []string{"no caller token: ", "tnassignd at " + d.GRPCAddr + " requires one: put yours in the TNASSIGN_TOKEN environment variable"},
 		unwanted: []string{"Bandwidth"},
 	}, {
 		name: "no token, job command", reason: tnassignv1.ErrorReason_TOKEN_MISSING,
 		args: []string{"job", "list", "--account", "9900000"},
-		want: []string{"no caller token: ", "requires one and tnassign cannot send one yet"},
+		want: []string{"no caller token: ", "requires one: ", "--token-file FILE"},
 	}, {
 		name: "unknown token", reason: tnassignv1.ErrorReason_TOKEN_UNKNOWN, token: unknown,
 		args:     []string{"assign", "--account", "9900000", "--file", numbers},
@@ -337,6 +347,7 @@ func TestHintsOfDaemonRefusals(t *testing.T) {
 func TestEveryReasonHasAHint(t *testing.T) {
 	t.Parallel()
 	o := options{server: "127.0.0.1:9090", account: "9900000"}
+	c := connection{server: o.server}
 	jo := jobOptions{verb: "get", server: o.server, account: o.account, jobID: "j1"}
 	meta := map[string]string{"job_id": "j1", "numbers_read": "5", "limit": "2", "account_id": "9900000", "action": "assign", "token": "t"}
 	for name, v := range tnassignv1.ErrorReason_value {
@@ -347,12 +358,12 @@ func TestEveryReasonHasAHint(t *testing.T) {
 		// Unknown: a code whose own hint says nothing but the message.
 		bare := status.Error(codes.Unknown, "the message")
 		with := errorinfo.New(codes.Unknown, r, "the message", meta).Err()
-		mapped := callHint(with, o, true) != callHint(bare, o, true)
+		mapped := callHint(with, o, c, true) != callHint(bare, o, c, true)
 		if r == tnassignv1.ErrorReason_JOB_NOT_FOUND {
-			mapped = jobHint(with, jo) != jobHint(bare, jo)
+			mapped = jobHint(with, jo, c) != jobHint(bare, jo, c)
 		}
 		if !mapped {
-			t.Errorf("%s gets the hint of its code: %s", name, callHint(with, o, true))
+			t.Errorf("%s gets the hint of its code: %s", name, callHint(with, o, c, true))
 		}
 	}
 }

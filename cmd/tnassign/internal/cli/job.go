@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/tnassign/tnassign/cmd/tnassign/internal/progress"
 	"github.com/tnassign/tnassign/cmd/tnassign/internal/rows"
@@ -20,18 +21,27 @@ import (
 // outcome is recorded by the receiving goroutine.
 type job struct {
 	o         options
+	conn      connection
 	requestID string
 	table     *rows.Table
 	display   *progress.Display
 
-	sent    atomic.Int64 // rows handed to the stream, in input order
-	settled atomic.Int64
-	failed  atomic.Int64
+	sent        atomic.Int64 // rows handed to the stream, in input order
+	sentNumbers atomic.Int64 // numbers in those rows
+
+	// The table's counts, published for the display after every event.
+	succeeded, failed, rejected, notSubmitted atomic.Int64
 
 	interrupted atomic.Bool
 
+	// callStart is when the call began, to tell a replay (see replay.go).
+	callStart time.Time
+	// lookup reads a job, to tell a replay; set by stream.
+	lookup func(jobID string) *tnassignv1.AssignmentJob
+
 	// Written while receiving, read once stream has returned.
 	jobID    string
+	replayOf *tnassignv1.AssignmentJob // the recorded job this call replays, or nil
 	finished *tnassignv1.JobFinished
 	orders   map[tnassignv1.ProcessingStatus]int
 }
@@ -39,10 +49,12 @@ type job struct {
 // stats is the display's view of the job; safe from any goroutine.
 func (j *job) stats() progress.Stats {
 	return progress.Stats{
-		Total:   int64(j.table.Len()),
-		Sent:    j.sent.Load(),
-		Settled: j.settled.Load(),
-		Failed:  j.failed.Load(),
+		Total:        int64(j.table.Numbers()),
+		Sent:         j.sentNumbers.Load(),
+		Succeeded:    j.succeeded.Load(),
+		Failed:       j.failed.Load(),
+		Rejected:     j.rejected.Load(),
+		NotSubmitted: j.notSubmitted.Load(),
 	}
 }
 
@@ -53,6 +65,9 @@ func (j *job) stream(ctx context.Context, client tnassignv1.AssignmentServiceCli
 	j.orders = map[tnassignv1.ProcessingStatus]int{}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	j.lookup = func(jobID string) *tnassignv1.AssignmentJob {
+		return replayedJob(ctx, client, j.o, j.conn, j.requestID, jobID, j.callStart)
+	}
 	cs, err := openStream(ctx, client, j.o.action)
 	if err != nil {
 		return err
@@ -74,28 +89,35 @@ func (j *job) stream(ctx context.Context, client tnassignv1.AssignmentServiceCli
 // send streams the rows in messages of --batch numbers, then half-closes.
 func (j *job) send(cs callStream, stop <-chan struct{}) {
 	n := j.table.Len()
-	for start := 0; start < n; start += j.o.batch {
+	first := true
+	for next := 0; next < n; {
 		select {
 		case <-stop:
 			_ = cs.CloseSend()
 			return
 		default:
 		}
-		end := min(start+j.o.batch, n)
-		req := &tnassignv1.AssignNumbersRequest{TelephoneNumbers: make([]string, 0, end-start)}
-		for i := start; i < end; i++ {
-			req.TelephoneNumbers = append(req.TelephoneNumbers, j.table.Input(i))
+		req := &tnassignv1.AssignNumbersRequest{TelephoneNumbers: make([]string, 0, min(j.o.batch, n-next))}
+		for ; next < n && len(req.TelephoneNumbers) < j.o.batch; next++ {
+			if j.table.HasNumber(next) { // rows without a number are never sent
+				req.TelephoneNumbers = append(req.TelephoneNumbers, j.table.Input(next))
+			}
 		}
-		if start == 0 {
+		if first {
 			req.AccountId = j.o.account
 			req.CustomerOrderId = j.o.customerOrderID
 			req.RequestId = j.requestID
 			req.ValidateOnly = j.o.dryRun
+			first = false
+		}
+		if len(req.TelephoneNumbers) == 0 && req.AccountId == "" {
+			break // only rows without a number were left
 		}
 		if err := cs.Send(req); err != nil {
 			return // the call is over; receive reports why
 		}
-		j.sent.Store(int64(end))
+		j.sent.Store(int64(next))
+		j.sentNumbers.Add(int64(len(req.TelephoneNumbers)))
 	}
 	_ = cs.CloseSend()
 }
@@ -138,8 +160,17 @@ func (j *job) apply(ev event) {
 	switch {
 	case ev.started != nil:
 		j.jobID = ev.started.GetJobId()
-		j.display.Printf("job %s started: %s %s numbers for account %s", j.jobID, j.o.verb(),
-			progress.Thousands(int64(t.Len())), ev.started.GetAccountId())
+		if j.lookup != nil {
+			j.replayOf = j.lookup(j.jobID)
+		}
+		if r := j.replayOf; r != nil {
+			j.display.Printf("this run replays job %s, started %s by an earlier run with the same request id: nothing is sent to Bandwidth again,"+
+				" the outcomes are the recorded ones (to submit the numbers as a new job, give another --request-id)",
+				j.jobID, formatTime(r.GetCreateTime().AsTime()))
+		} else {
+			j.display.Printf("job %s started: %s %s numbers for account %s", j.jobID, j.o.verb(),
+				progress.Thousands(int64(t.Numbers())), ev.started.GetAccountId())
+		}
 	case ev.rejected != nil:
 		for _, r := range ev.rejected.GetNumbers() {
 			t.Reject(r.GetTelephoneNumber(), r.GetReason() == tnassignv1.RejectionReason_REJECTION_REASON_DUPLICATE,
@@ -170,8 +201,10 @@ func (j *job) apply(ev event) {
 // publish makes the table's counts visible to the display.
 func (j *job) publish() {
 	t := j.table
-	j.settled.Store(int64(t.Len() - t.Count(rows.Pending)))
-	j.failed.Store(int64(t.Count(rows.Failed) + t.Count(rows.Rejected) + t.Count(rows.NotSubmitted)))
+	j.succeeded.Store(int64(t.Count(rows.Succeeded)))
+	j.failed.Store(int64(t.Count(rows.Failed)))
+	j.rejected.Store(int64(t.Count(rows.Rejected)))
+	j.notSubmitted.Store(int64(t.Count(rows.NotSubmitted)))
 }
 
 // notSubmittedReason describes the numbers a finished event lists.

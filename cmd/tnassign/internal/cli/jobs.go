@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -19,7 +18,9 @@ const jobUsage = `Usage:
 
 Reads the jobs tnassignd recorded in its ledger. STATE is running, succeeded,
 partial, failed or aborted; RESULT is succeeded, failed, rejected or
-not_submitted. Every command takes --server (default 127.0.0.1:9090).
+not_submitted. Every command takes --server (default 127.0.0.1:9090) and the
+connection flags of assign: --tls-ca, --tls-cert, --tls-key, --plaintext,
+--token-file (or the TNASSIGN_TOKEN environment variable).
 
 Exit status: 0 success (for watch: the job SUCCEEDED), 1 the watched job did
 not succeed, 2 usage or connection error, or no such job.
@@ -47,7 +48,7 @@ func jobCommand(ctx context.Context, args []string, env Env) int {
 		}
 		return ExitOK
 	}
-	o, err := parseJobFlags(args[0], args[1:], env.Stderr)
+	o, err := parseJobFlags(args[0], args[1:], env.Stdout)
 	if errors.Is(err, errHelp) {
 		return ExitOK
 	}
@@ -55,9 +56,9 @@ func jobCommand(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "tnassign job %s: %v\n", args[0], err)
 		return ExitError
 	}
-	conn, err := dial(o.server, o.transport, env.DialOptions)
+	conn, c, err := dial(o.server, o.transport, env)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "tnassign job %s: %v; use host:port, for example --server 127.0.0.1:9090\n", o.verb, err)
+		fmt.Fprintf(env.Stderr, "tnassign job %s: %v\n", o.verb, err)
 		return ExitError
 	}
 	defer conn.Close()
@@ -74,21 +75,22 @@ func jobCommand(ctx context.Context, args []string, env Env) int {
 		code, err = jobWatch(ctx, client, o, env.Stdout)
 	}
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "tnassign job %s: %s\n", o.verb, jobHint(err, o))
+		fmt.Fprintf(env.Stderr, "tnassign job %s: %s\n", o.verb, jobHint(err, o, c))
 		return ExitError
 	}
 	return code
 }
 
-func parseJobFlags(verb string, args []string, stderr io.Writer) (jobOptions, error) {
+// parseJobFlags parses the flags of "tnassign job VERB"; -h prints the help
+// to help and returns errHelp.
+func parseJobFlags(verb string, args []string, help io.Writer) (jobOptions, error) {
 	o := jobOptions{verb: verb}
 	switch verb {
 	case "get", "list", "outcomes", "watch":
 	default:
 		return o, fmt.Errorf("unknown command %q; run \"tnassign job help\"", verb)
 	}
-	fs := flag.NewFlagSet("tnassign job "+verb, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("tnassign job " + verb)
 	fs.StringVar(&o.server, "server", "127.0.0.1:9090", "tnassignd's gRPC address, host:port")
 	fs.StringVar(&o.account, "account", "", "Bandwidth account id the job belongs to (required)")
 	var state, result string
@@ -105,11 +107,8 @@ func parseJobFlags(verb string, args []string, stderr io.Writer) (jobOptions, er
 	rest := args
 	var positional []string
 	for {
-		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return o, errHelp
-			}
-			return o, fmt.Errorf("%v; run \"tnassign job %s -h\" for the flags", err, verb)
+		if err := parseArgs(fs, rest, "tnassign job "+verb, jobUsage, help); err != nil {
+			return o, err
 		}
 		if fs.NArg() == 0 {
 			break

@@ -117,7 +117,7 @@ func TestJobCommands(t *testing.T) {
 		t.Helper()
 		var stdout, stderr bytes.Buffer
 		env := Env{Stdout: &stdout, Stderr: &stderr, Stdin: strings.NewReader(""), DialOptions: dial}
-		code := Main(context.Background(), append(args, "--server", "passthrough:///bufnet"), env)
+		code := Main(context.Background(), append(args, "--server", "passthrough:///bufnet", "--plaintext"), env)
 		return runResult{code, stdout.String(), stderr.String()}
 	}
 

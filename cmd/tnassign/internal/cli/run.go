@@ -27,7 +27,7 @@ func run(ctx context.Context, o options, env Env) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	if table.Len() == 0 {
+	if table.Numbers() == 0 {
 		return fail("no telephone numbers in %s; check --file (and --column for a CSV file)", inputName(o.file))
 	}
 	requestID := o.requestID
@@ -39,13 +39,13 @@ func run(ctx context.Context, o options, env Env) int {
 		return fail("%v", err)
 	}
 	defer results.discard()
-	conn, err := dial(o.server, o.transport, env.DialOptions)
+	conn, c, err := dial(o.server, o.transport, env)
 	if err != nil {
-		return fail("%v; use host:port, for example --server 127.0.0.1:9090", err)
+		return fail("%v", err)
 	}
 	defer conn.Close()
 
-	j := &job{o: o, requestID: requestID, table: table}
+	j := &job{o: o, conn: c, requestID: requestID, table: table}
 	j.display = progress.New(env.Stderr, j.stats, progress.Config{
 		Terminal: env.Terminal, Width: env.Width, Interval: env.ProgressInterval,
 	})
@@ -56,6 +56,7 @@ func run(ctx context.Context, o options, env Env) int {
 		defer cancel()
 	}
 	start := time.Now()
+	j.callStart = start
 	j.display.Start()
 	callErr := j.stream(callCtx, tnassignv1.NewAssignmentServiceClient(conn), env.Interrupts)
 	j.display.Stop()
@@ -63,7 +64,7 @@ func run(ctx context.Context, o options, env Env) int {
 	if callErr != nil && j.jobID == "" {
 		// Refused or unreachable before the job started: nothing happened
 		// to any number, so there is nothing to report but the reason.
-		return fail("%s", callHint(callErr, o, false))
+		return fail("%s", callHint(callErr, o, c, false))
 	}
 
 	sent := int(j.sent.Load())
@@ -102,7 +103,7 @@ func verdict(w io.Writer, o options, j *job, callErr error, unreported int) int 
 		say("warning: the server reported %d numbers that match no input row; please report job %s", n, j.jobID)
 	}
 	if callErr != nil {
-		say("%s", callHint(callErr, o, j.jobID != ""))
+		say("%s", callHint(callErr, o, j.conn, j.jobID != ""))
 		return ExitError
 	}
 	if j.finished == nil || unreported > 0 {
@@ -113,7 +114,7 @@ func verdict(w io.Writer, o options, j *job, callErr error, unreported int) int 
 	if o.out != "" && o.out != "-" {
 		see = "see " + o.out + " (outcome and description columns)"
 	}
-	bad := t.Len() - t.Count(rows.Succeeded)
+	bad := t.Numbers() - t.Count(rows.Succeeded)
 	if o.dryRun {
 		bad = t.Count(rows.Rejected)
 	}
@@ -121,9 +122,9 @@ func verdict(w io.Writer, o options, j *job, callErr error, unreported int) int 
 		return ExitOK
 	}
 	if o.dryRun {
-		say("%s of %s numbers would be rejected; %s", progress.Thousands(int64(bad)), progress.Thousands(int64(t.Len())), see)
+		say("%s of %s numbers would be rejected; %s", progress.Thousands(int64(bad)), progress.Thousands(int64(t.Numbers())), see)
 	} else {
-		say("%s of %s numbers did not succeed; %s", progress.Thousands(int64(bad)), progress.Thousands(int64(t.Len())), see)
+		say("%s of %s numbers did not succeed; %s", progress.Thousands(int64(bad)), progress.Thousands(int64(t.Numbers())), see)
 	}
 	return ExitIncomplete
 }
@@ -140,7 +141,7 @@ func readInput(o options, stdin io.Reader) (*rows.Table, rows.Format, hash.Hash,
 		r = f
 	}
 	h := sha256.New()
-	table, format, err := rows.Read(io.TeeReader(r, h), rows.Options{Column: o.column})
+	table, format, err := rows.Read(io.TeeReader(r, h), rows.Options{Column: o.column, Keep: o.keep})
 	if err != nil {
 		return nil, format, nil, fmt.Errorf("%s: %w", inputName(o.file), err)
 	}

@@ -33,10 +33,10 @@ func writeSummary(w io.Writer, s summary) {
 	if s.format.Header != nil {
 		in += ", header skipped"
 	}
-	if s.format.Skipped > 0 {
-		in += fmt.Sprintf(", %s rows without a number skipped", n(s.format.Skipped))
-	}
 	line("input rows", n(t.Len()), in)
+	if s.format.Skipped > 0 {
+		line("skipped", n(t.Count(rows.Skipped)), "rows without a number")
+	}
 	received := "-"
 	if f := s.j.finished; f != nil {
 		received = progress.Thousands(f.GetReceivedCount())
@@ -55,7 +55,7 @@ func writeSummary(w io.Writer, s summary) {
 	line("orders", n(ordersTotal(s.j.orders)), ordersDetail(s.j.orders))
 	rate := ""
 	if secs := s.elapsed.Seconds(); secs > 0 {
-		rate = progress.Thousands(int64(float64(t.Len())/secs)) + " numbers/s"
+		rate = progress.Thousands(int64(float64(t.Numbers())/secs)) + " numbers/s"
 	}
 	line("elapsed", s.elapsed.Round(10*time.Millisecond).String(), rate)
 	if s.o.out != "" && s.o.out != "-" {
@@ -73,6 +73,9 @@ func writeSummary(w io.Writer, s summary) {
 	rid := "request id " + s.requestID
 	if s.requestID == "" {
 		rid = "no request id"
+	}
+	if r := s.j.replayOf; r != nil {
+		mode += ", replay of the run of " + formatTime(r.GetCreateTime().AsTime())
 	}
 	fmt.Fprintf(w, "\nJob %s (%s, account %s, %s)\n\n", job, mode, s.o.account, rid)
 	labelW, countW := 0, 0

@@ -12,10 +12,25 @@ import (
 
 // Stats is a snapshot of a run's progress, in numbers.
 type Stats struct {
-	Total   int64 // numbers to send
-	Sent    int64 // numbers sent to the server
-	Settled int64 // numbers with an outcome
-	Failed  int64 // settled numbers that did not succeed (failed or rejected)
+	Total        int64 // numbers to send
+	Sent         int64 // numbers sent to the server
+	Succeeded    int64 // numbers Bandwidth reported as succeeded
+	Failed       int64 // numbers Bandwidth reported as failed
+	Rejected     int64 // numbers the server refused (invalid or duplicate)
+	NotSubmitted int64 // numbers the job stopped before sending to Bandwidth
+}
+
+// Settled returns how many numbers have an outcome.
+func (s Stats) Settled() int64 { return s.Succeeded + s.Failed + s.Rejected + s.NotSubmitted }
+
+// outcomes spells the settled numbers by outcome: "9 succeeded, 1 failed,
+// 0 rejected", and the numbers not submitted when there are some.
+func (s Stats) outcomes() string {
+	text := fmt.Sprintf("%s succeeded, %s failed, %s rejected", Thousands(s.Succeeded), Thousands(s.Failed), Thousands(s.Rejected))
+	if s.NotSubmitted > 0 {
+		text += ", " + Thousands(s.NotSubmitted) + " not submitted"
+	}
+	return text
 }
 
 // Config tunes a Display. Zero values take the defaults.
@@ -132,29 +147,45 @@ func (d *Display) clear() {
 // Line returns the progress text for s at now, without control characters:
 // a bar on a terminal, a sentence otherwise.
 func (d *Display) Line(s Stats, now time.Time) string {
+	settled := s.Settled()
 	elapsed := now.Sub(d.start)
 	rate := 0.0
 	if elapsed > 0 {
-		rate = float64(s.Settled) / elapsed.Seconds()
+		rate = float64(settled) / elapsed.Seconds()
 	}
 	eta := "--"
-	if rate > 0 && s.Total >= s.Settled {
-		eta = (time.Duration(float64(s.Total-s.Settled) / rate * float64(time.Second))).Round(time.Second).String()
+	if rate > 0 && s.Total >= settled {
+		eta = (time.Duration(float64(s.Total-settled) / rate * float64(time.Second))).Round(time.Second).String()
 	}
 	pct := 100
 	if s.Total > 0 {
-		pct = int(s.Settled * 100 / s.Total)
+		pct = int(settled * 100 / s.Total)
 	}
 	if !d.cfg.Terminal {
-		return fmt.Sprintf("progress: %s/%s settled (%d%%), %s sent, %s failed, %s/s, ETA %s",
-			Thousands(s.Settled), Thousands(s.Total), pct, Thousands(s.Sent), Thousands(s.Failed),
+		return fmt.Sprintf("progress: %s/%s settled (%d%%): %s; %s sent, %s/s, ETA %s",
+			Thousands(settled), Thousands(s.Total), pct, s.outcomes(), Thousands(s.Sent),
 			Thousands(int64(rate)), eta)
 	}
-	filled := barCells * pct / 100
-	bar := strings.Repeat("█", filled) + strings.Repeat("░", barCells-filled)
-	return fmt.Sprintf("[%s] %3d%%  sent %s/%s  settled %s  failed %s  %s/s  ETA %s",
-		bar, pct, Thousands(s.Sent), Thousands(s.Total), Thousands(s.Settled), Thousands(s.Failed),
-		Thousands(int64(rate)), eta)
+	// The widest form that fits the terminal: a shorter bar first, then
+	// without the numbers sent, which matter least once sending is done.
+	var line string
+	for _, form := range []struct {
+		cells int
+		sent  bool
+	}{{barCells, true}, {barCells / 2, true}, {barCells / 2, false}} {
+		filled := form.cells * pct / 100
+		bar := strings.Repeat("█", filled) + strings.Repeat("░", form.cells-filled)
+		sent := ""
+		if form.sent {
+			sent = "  sent " + Thousands(s.Sent)
+		}
+		line = fmt.Sprintf("[%s] %3d%%  settled %s/%s: %s%s  %s/s  ETA %s",
+			bar, pct, Thousands(settled), Thousands(s.Total), s.outcomes(), sent, Thousands(int64(rate)), eta)
+		if utf8.RuneCountInString(line) < d.cfg.Width {
+			break
+		}
+	}
+	return line
 }
 
 // truncate cuts s to at most n runes.

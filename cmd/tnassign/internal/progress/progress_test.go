@@ -41,24 +41,31 @@ func TestLine(t *testing.T) {
 	tests := []struct {
 		name     string
 		terminal bool
+		width    int
 		stats    Stats
 		after    time.Duration
 		want     string
 	}{
-		{"plain start", false, Stats{Total: 12345}, 0,
-			"progress: 0/12,345 settled (0%), 0 sent, 0 failed, 0/s, ETA --"},
-		{"plain halfway", false, Stats{Total: 2000, Sent: 1500, Settled: 1000, Failed: 7}, 2 * time.Second,
-			"progress: 1,000/2,000 settled (50%), 1,500 sent, 7 failed, 500/s, ETA 2s"},
-		{"bar halfway", true, Stats{Total: 2000, Sent: 1500, Settled: 1000, Failed: 7}, 2 * time.Second,
-			"[██████████░░░░░░░░░░]  50%  sent 1,500/2,000  settled 1,000  failed 7  500/s  ETA 2s"},
-		{"bar done", true, Stats{Total: 10, Sent: 10, Settled: 10}, time.Second,
-			"[████████████████████] 100%  sent 10/10  settled 10  failed 0  10/s  ETA 0s"},
+		{"plain start", false, 0, Stats{Total: 12345}, 0,
+			"progress: 0/12,345 settled (0%): 0 succeeded, 0 failed, 0 rejected; 0 sent, 0/s, ETA --"},
+		{"plain halfway", false, 0, Stats{Total: 2000, Sent: 1500, Succeeded: 990, Failed: 7, Rejected: 3}, 2 * time.Second,
+			"progress: 1,000/2,000 settled (50%): 990 succeeded, 7 failed, 3 rejected; 1,500 sent, 500/s, ETA 2s"},
+		{"plain stopped", false, 0, Stats{Total: 2000, Sent: 1500, Succeeded: 990, Failed: 7, Rejected: 3, NotSubmitted: 1000}, 2 * time.Second,
+			"progress: 2,000/2,000 settled (100%): 990 succeeded, 7 failed, 3 rejected, 1,000 not submitted; 1,500 sent, 1,000/s, ETA 0s"},
+		{"bar halfway", true, 120, Stats{Total: 2000, Sent: 1500, Succeeded: 990, Failed: 7, Rejected: 3}, 2 * time.Second,
+			"[██████████░░░░░░░░░░]  50%  settled 1,000/2,000: 990 succeeded, 7 failed, 3 rejected  sent 1,500  500/s  ETA 2s"},
+		{"bar halfway, 110 columns", true, 110, Stats{Total: 2000, Sent: 1500, Succeeded: 990, Failed: 7, Rejected: 3}, 2 * time.Second,
+			"[█████░░░░░]  50%  settled 1,000/2,000: 990 succeeded, 7 failed, 3 rejected  sent 1,500  500/s  ETA 2s"},
+		{"bar halfway, 80 columns", true, 80, Stats{Total: 2000, Sent: 1500, Succeeded: 990, Failed: 7, Rejected: 3}, 2 * time.Second,
+			"[█████░░░░░]  50%  settled 1,000/2,000: 990 succeeded, 7 failed, 3 rejected  500/s  ETA 2s"},
+		{"bar done", true, 120, Stats{Total: 10, Sent: 10, Succeeded: 10}, time.Second,
+			"[████████████████████] 100%  settled 10/10: 10 succeeded, 0 failed, 0 rejected  sent 10  10/s  ETA 0s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c := &clock{t: time.Unix(1000, 0)}
-			d := New(&screen{}, func() Stats { return tt.stats }, Config{Terminal: tt.terminal, Now: c.now})
+			d := New(&screen{}, func() Stats { return tt.stats }, Config{Terminal: tt.terminal, Width: tt.width, Now: c.now})
 			if got := d.Line(tt.stats, c.t.Add(tt.after)); got != tt.want {
 				t.Errorf("Line =\n%q\nwant\n%q", got, tt.want)
 			}
@@ -77,7 +84,7 @@ func TestTerminalRedraw(t *testing.T) {
 	d := New(&scr, func() Stats { mu.Lock(); defer mu.Unlock(); return stats }, Config{Terminal: true, Width: 40})
 	d.Draw()
 	mu.Lock()
-	stats.Settled = 50
+	stats.Succeeded = 50
 	mu.Unlock()
 	d.Draw()
 	d.Printf("job %d started", 7)
@@ -108,7 +115,7 @@ func TestTerminalRedraw(t *testing.T) {
 func TestPlainLines(t *testing.T) {
 	t.Parallel()
 	var scr screen
-	d := New(&scr, func() Stats { return Stats{Total: 3, Settled: 1} }, Config{})
+	d := New(&scr, func() Stats { return Stats{Total: 3, Succeeded: 1} }, Config{})
 	d.Draw()
 	d.Printf("note")
 	d.Draw()

@@ -16,7 +16,24 @@ type Options struct {
 	// 1-based index ("2"), or a header name ("Phone", matched without regard
 	// to case).
 	Column string
+	// Keep says whether the table keeps the input's columns for the results
+	// file (see Table.KeepColumns).
+	Keep Keep
 }
+
+// Keep says whether Read keeps the input's columns.
+type Keep uint8
+
+// The choices of Options.Keep.
+const (
+	// KeepAuto keeps the columns of a CSV input (one whose first row has
+	// more than one cell), not those of a plain list of numbers.
+	KeepAuto Keep = iota
+	// KeepAlways keeps the columns of any input.
+	KeepAlways
+	// KeepNever keeps none.
+	KeepNever
+)
 
 // Format describes how Read understood its input.
 type Format struct {
@@ -26,9 +43,11 @@ type Format struct {
 	Header []string
 	// Column is the 0-based index of the numbers column.
 	Column int
-	// Skipped counts rows whose numbers cell was blank or missing; they are
-	// not input rows and get no result row. Empty lines are not counted.
+	// Skipped counts rows whose numbers cell was blank or missing; each has
+	// a row with outcome Skipped. Blank lines are not rows.
 	Skipped int
+	// Kept says the table keeps the input's columns.
+	Kept bool
 }
 
 // ColumnName returns the numbers column's header name, or its 1-based index.
@@ -46,8 +65,9 @@ var numberColumns = map[string]bool{
 	"telephone": true, "telephonenumber": true, "telephonenumbers": true,
 }
 
-// Read parses a numbers file into a Table, one row per record with a
-// non-blank numbers cell, in file order.
+// Read parses a numbers file into a Table, one row per record in file
+// order; a record whose numbers cell is blank or missing is a row without a
+// number (outcome Skipped). Blank lines are not records.
 //
 // The input is CSV whose delimiter is the first of ',', tab or ';' found on
 // the first non-empty line; a file with one number per line is a CSV of one
@@ -87,8 +107,14 @@ func Read(r io.Reader, opts Options) (*Table, Format, error) {
 	}
 	if header {
 		f.Header = trimAll(rec)
-	} else if err := t.addCell(rec, &f); err != nil {
-		return nil, f, err
+	}
+	if f.Kept = opts.Keep == KeepAlways || opts.Keep == KeepAuto && len(rec) > 1; f.Kept {
+		t.KeepColumns(f.Header)
+	}
+	if !header {
+		if err := t.addRecord(rec, cr, &f); err != nil {
+			return nil, f, err
+		}
 	}
 	for {
 		rec, err := cr.Read()
@@ -98,22 +124,30 @@ func Read(r io.Reader, opts Options) (*Table, Format, error) {
 		if err != nil {
 			return nil, f, fmt.Errorf("read: %w", err)
 		}
-		if err := t.addCell(rec, &f); err != nil {
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue // a line of spaces is a blank line
+		}
+		if err := t.addRecord(rec, cr, &f); err != nil {
 			return nil, f, err
 		}
 	}
 }
 
-func (t *Table) addCell(rec []string, f *Format) error {
+// addRecord adds the record cr has just read as a row.
+func (t *Table) addRecord(rec []string, cr *csv.Reader, f *Format) error {
 	cell := ""
 	if f.Column < len(rec) {
 		cell = strings.TrimSpace(rec[f.Column])
 	}
 	if cell == "" {
 		f.Skipped++
-		return nil
 	}
-	return t.Add(cell)
+	line, _ := cr.FieldPos(0)
+	var cells []string
+	if f.Kept {
+		cells = rec
+	}
+	return t.AddRow(cell, line, cells, "no number in column "+f.ColumnName())
 }
 
 // firstLine returns the input up to and including its first non-empty line,

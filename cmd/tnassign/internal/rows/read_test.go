@@ -25,7 +25,7 @@ func TestRead(t *testing.T) {
 		{name: "empty", in: "", delimiter: ','},
 		{name: "blank lines only", in: "\n \n\n", want: nil, delimiter: ','},
 		{name: "csv found by header", in: "name,TN,x\na,9195550001,1\nb,,2\nc\nd,\"919 555 0003\",\"q,\"\"r\"\"\"\n",
-			want: []string{"9195550001", "919 555 0003"}, header: true, col: 1, delimiter: ',', skipped: 2},
+			want: []string{"9195550001", "", "", "919 555 0003"}, header: true, col: 1, delimiter: ',', skipped: 2},
 		{name: "csv header name variants", in: "id;Phone_Number\n1;9195550001\n", want: []string{"9195550001"}, header: true, col: 1, delimiter: ';'},
 		{name: "tsv by index without header", in: "a\t9195550001\nb\t9195550002\n", column: "2",
 			want: []string{"9195550001", "9195550002"}, col: 1, delimiter: '\t'},
@@ -85,4 +85,84 @@ func FuzzRead(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestResultsLineUp reads inputs and writes their results without any
+// outcome reported: one result row per input row, in order, with the input's
+// columns when they are kept, rows without a number skipped, and duplicates
+// pointing at the file line of their first occurrence.
+func TestResultsLineUp(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		in     string
+		column string
+		keep   Keep
+		want   string
+	}{{
+		name: "csv keeps its columns by default",
+		in:   "name,Phone,note\n\nann,9195550001,x\nbob,,\"multi\nline\"\ncy,919-555-0001,\"a, b\"\n,,\nz\n",
+		want: `name,Phone,note,number,outcome,code,description,order_id
+ann,9195550001,x,9195550001,pending,,,
+bob,,"multi
+line",,skipped,,no number in column Phone,
+cy,919-555-0001,"a, b",9195550001,pending,,,
+,,,,skipped,,no number in column Phone,
+z,,,,skipped,,no number in column Phone,
+`,
+	}, {
+		name: "clashing names are prefixed",
+		in:   "id,number,outcome\n1,9195550001,x\n",
+		want: "id,number,outcome,result_number,result_outcome,code,description,order_id\n1,9195550001,x,9195550001,pending,,,\n",
+	}, {
+		name:   "no header",
+		in:     "a\t9195550001\nb\t9195550002\textra\n",
+		column: "2",
+		keep:   KeepAlways,
+		want:   "column_1,column_2,column_3,number,outcome,code,description,order_id\na,9195550001,,9195550001,pending,,,\nb,9195550002,extra,9195550002,pending,,,\n",
+	}, {
+		name: "csv without its columns",
+		in:   "name,tn\nann,9195550001\nbob,\n",
+		keep: KeepNever,
+		want: "input,number,outcome,code,description,order_id\n9195550001,9195550001,pending,,,\n,,skipped,,no number in column tn,\n",
+	}, {
+		name: "list keeps nothing by default",
+		in:   "9195550001\n  \n(919) 555-0002\n",
+		want: "input,number,outcome,code,description,order_id\n9195550001,9195550001,pending,,,\n(919) 555-0002,9195550002,pending,,,\n",
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			table, _, err := Read(strings.NewReader(tt.in), Options{Column: tt.column, Keep: tt.keep})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b strings.Builder
+			if err := table.WriteCSV(&b); err != nil {
+				t.Fatal(err)
+			}
+			if b.String() != tt.want {
+				t.Errorf("results:\n%s\nwant:\n%s", b.String(), tt.want)
+			}
+		})
+	}
+}
+
+// TestDuplicateNamesItsLine checks that a duplicate's description names the
+// file line of the number's first row, counting the header and blank lines.
+func TestDuplicateNamesItsLine(t *testing.T) {
+	t.Parallel()
+	table, _, err := Read(strings.NewReader("number\n\n9195550001\n9195550002\n\n+1 919 555 0001\n"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []int{3, 4, 6} {
+		if got := table.Line(i); got != want {
+			t.Errorf("Line(%d) = %d, want %d", i, got, want)
+		}
+	}
+	table.Reject("+1 919 555 0001", true, "DUPLICATE", "already in this job")
+	if got := table.Result(2)[4]; got != "already in this job (same number as line 3)" {
+		t.Errorf("description = %q", got)
+	}
 }

@@ -18,6 +18,9 @@ const (
 	Failed
 	Rejected
 	NotSubmitted
+	// Skipped is a row without a number: it is never sent, and has a result
+	// row only so that the results line up with the input.
+	Skipped
 	numOutcomes
 )
 
@@ -32,6 +35,8 @@ func (o Outcome) String() string {
 		return "rejected"
 	case NotSubmitted:
 		return "not_submitted"
+	case Skipped:
+		return "skipped"
 	default:
 		return "pending"
 	}
@@ -70,7 +75,11 @@ type Group struct {
 type Table struct {
 	arena []byte
 	ends  []uint32 // ends[i] is where row i's text ends in arena; immutable once read
+	lines []uint32 // lines[i] is row i's line in the file (1-based); immutable once read
 	state []state
+
+	skipped int      // rows without a number; immutable once read
+	kept    *columns // the input's columns, when kept; immutable once read
 
 	firsts map[uint64]int32 // number → first row with it
 
@@ -98,14 +107,40 @@ func NewTable() *Table {
 	}
 }
 
-// Add appends a row with the given text.
+// Add appends a row with the given text, on the line after the previous
+// row's. Empty text makes a row without a number (see AddRow).
 func (t *Table) Add(text string) error {
-	if len(t.arena)+len(text) > math.MaxUint32 || len(t.ends) >= math.MaxInt32 {
+	line := 1
+	if n := len(t.lines); n > 0 {
+		line = int(t.lines[n-1]) + 1
+	}
+	return t.AddRow(text, line, nil, "no number in this row")
+}
+
+// AddRow appends a row: its number text (trimmed), the file line it starts
+// on, and its cells when the table keeps the input's columns (see
+// KeepColumns). A row whose text is empty has no number: it is never sent,
+// and its outcome is Skipped with description as the reason.
+func (t *Table) AddRow(text string, line int, cells []string, description string) error {
+	if len(t.arena)+len(text) > math.MaxUint32 || len(t.ends) >= math.MaxInt32 || line > math.MaxUint32 {
 		return ErrTooLarge
+	}
+	if t.kept != nil {
+		if err := t.kept.add(cells); err != nil {
+			return err
+		}
 	}
 	i := len(t.ends)
 	t.arena = append(t.arena, text...)
 	t.ends = append(t.ends, uint32(len(t.arena)))
+	t.lines = append(t.lines, uint32(max(line, 0)))
+	if text == "" {
+		t.state = append(t.state, state{})
+		t.counts[Pending]++
+		t.set(i, Skipped, "", description, "")
+		t.skipped++
+		return nil
+	}
 	st := state{}
 	if k, ok := Key(text); ok {
 		if _, seen := t.firsts[k]; !seen {
@@ -118,8 +153,20 @@ func (t *Table) Add(text string) error {
 	return nil
 }
 
-// Len returns the number of rows.
+// Len returns the number of rows, those without a number included.
 func (t *Table) Len() int { return len(t.ends) }
+
+// Numbers returns the number of rows with a number: those sent to the
+// server.
+func (t *Table) Numbers() int { return len(t.ends) - t.skipped }
+
+// HasNumber reports whether row i has a number to send. Like Input, it is
+// safe concurrently with the outcome methods.
+func (t *Table) HasNumber(i int) bool { return len(t.raw(i)) > 0 }
+
+// Line returns the line of the input file that row i starts on (1-based,
+// the header line counted).
+func (t *Table) Line(i int) int { return int(t.lines[i]) }
 
 // Input returns row i's text, as read from the file (trimmed).
 func (t *Table) Input(i int) string { return string(t.raw(i)) }

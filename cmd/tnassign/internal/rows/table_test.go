@@ -170,7 +170,7 @@ func TestCountsAndGroups(t *testing.T) {
 9195550002,9195550002,failed,5076,Number does not belong to this account.,o1
 9195550003,9195550003,failed,5076,Number does not belong to this account.,o2
 x,,rejected,INVALID_FORMAT,bad,
-9195550001,9195550001,rejected,DUPLICATE,again (same number as input row 1),
+9195550001,9195550001,rejected,DUPLICATE,again (same number as line 1),
 9195550004,9195550004,not_submitted,,stopped,
 `
 	if b.String() != want {

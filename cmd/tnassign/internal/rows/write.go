@@ -7,8 +7,16 @@ import (
 	"strconv"
 )
 
-// ResultsHeader is the header row of the results file.
+// ResultsHeader is the header row of the results file when the input's
+// columns are not kept.
 var ResultsHeader = []string{"input", "number", "outcome", "code", "description", "order_id"}
+
+// keptResults returns the outcome columns written after the input's own
+// columns (see Table.KeepColumns): those of ResultsHeader but "input", which
+// the kept columns already hold.
+func keptResults() []string {
+	return []string{"number", "outcome", "code", "description", "order_id"}
+}
 
 // Number returns row i's number in canonical 10-digit form, or "" when the
 // row was rejected as invalid (or is not a number the client can read).
@@ -34,7 +42,7 @@ func (t *Table) Result(i int) []string {
 	if st.dup {
 		if k, ok := Key(string(t.raw(i))); ok {
 			if first, ok := t.firsts[k]; ok && int(first) != i {
-				description += " (same number as input row " + strconv.Itoa(int(first)+1) + ")"
+				description += " (same number as line " + strconv.Itoa(t.Line(int(first))) + ")"
 			}
 		}
 	}
@@ -42,14 +50,26 @@ func (t *Table) Result(i int) []string {
 }
 
 // WriteCSV writes the results file: a header, then one row per input row in
-// input order.
+// input order. When the table keeps the input's columns, each row is the
+// input's cells followed by the outcome columns; otherwise it is Result.
 func (t *Table) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(ResultsHeader); err != nil {
+	header := ResultsHeader
+	if t.kept != nil {
+		header = t.kept.headerRow()
+	}
+	if err := cw.Write(header); err != nil {
 		return fmt.Errorf("write results: %w", err)
 	}
+	var rec []string
 	for i := range t.ends {
-		if err := cw.Write(t.Result(i)); err != nil {
+		res := t.Result(i)
+		if t.kept != nil {
+			rec = append(t.kept.row(i, rec[:0]), res[1:]...)
+		} else {
+			rec = res
+		}
+		if err := cw.Write(rec); err != nil {
 			return fmt.Errorf("write results: %w", err)
 		}
 	}
