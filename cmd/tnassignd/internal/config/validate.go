@@ -33,7 +33,7 @@ func ParseLedger(s string) (Ledger, error) {
 		return Ledger{Scheme: "memory", URL: s}, nil
 	case "sqlite":
 		if strings.TrimPrefix(strings.SplitN(s, "?", 2)[0], "sqlite://") == "" {
-			return Ledger{}, fmt.Errorf("--ledger %q: name the database file, e.g. sqlite://./data/tnassign.db", s)
+			return Ledger{}, fmt.Errorf("--ledger %q: name the database file, e.g. sqlite://./data/tnassign.db", redactURL(s))
 		}
 		return Ledger{Scheme: "sqlite", URL: s}, nil
 	case "postgres", "postgresql":
@@ -46,17 +46,13 @@ func ParseLedger(s string) (Ledger, error) {
 	}
 }
 
-// Redacted is the ledger URL without a password, for logs.
+// Redacted is the ledger URL without its secrets, for logs and errors (see
+// redactURL).
 func (l Ledger) Redacted() string { return redactURL(l.URL) }
 
-// redactURL hides the password of a URL.
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
-	}
-	return u.Redacted()
-}
+// Scrub returns msg, an error message that may quote the ledger URL or one
+// of its secrets, with them redacted.
+func (l Ledger) Scrub(msg string) string { return scrub(msg, l.URL) }
 
 // validate checks every raw value and builds a Config without credentials.
 func (r *raw) validate() (Config, error) {
