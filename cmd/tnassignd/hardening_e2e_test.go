@@ -18,6 +18,7 @@ func TestHardeningEndToEnd(t *testing.T) {
 	bin := daemontest.Build(t, daemontest.DaemonPackage, t.TempDir())
 	t.Cleanup(http.DefaultClient.CloseIdleConnections)
 	t.Run("ledger secrets are redacted", func(t *testing.T) { t.Parallel(); testLedgerSecretsRedacted(t, bin) })
+	t.Run("forwarding headers only from trusted proxies", func(t *testing.T) { t.Parallel(); testForwardingHeaders(t, bin) })
 }
 
 // testLedgerSecretsRedacted starts tnassignd with ledger values that hold a
@@ -44,6 +45,43 @@ func testLedgerSecretsRedacted(t *testing.T, bin string) {
 			}
 			if !strings.Contains(stderr, "ledger") {
 				t.Errorf("stderr does not name the ledger:\n%s", stderr)
+			}
+		})
+	}
+}
+
+// testForwardingHeaders: a caller's X-Forwarded-For reaches the call log
+// only when the daemon trusts the address it comes from.
+func testForwardingHeaders(t *testing.T, bin string) {
+	const spoofed = "203.0.113.77"
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		logged bool
+	}{
+		{"no trusted proxy", nil, false},
+		{"loopback trusted", []string{"--trusted-proxies", "127.0.0.0/8"}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			d := daemontest.Start(t, bin, tc.args...)
+			req, err := http.NewRequest(http.MethodGet, "http://"+d.HTTPAddr+"/v1/accounts/9900000/assignmentJobs", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("X-Forwarded-For", spoofed)
+			req.Header.Set("X-Forwarded-Host", "evil.example")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("status %d", resp.StatusCode)
+			}
+			d.WaitLog(t, "ListAssignmentJobs")
+			if got := strings.Contains(d.Log(), spoofed); got != tc.logged {
+				t.Errorf("the log names the caller's X-Forwarded-For: %v, want %v", got, tc.logged)
 			}
 		})
 	}

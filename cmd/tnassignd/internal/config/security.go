@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"strings"
 
@@ -25,7 +26,33 @@ func addSecurityFlags(fs *flag.FlagSet, s *server.Security) {
 	fs.IntVar(&s.MaxNumbersPerJob, "max-numbers-per-job", guard.DefaultMaxNumbersPerJob, "most numbers one job may carry (0 = unlimited)")
 	fs.IntVar(&s.MaxJobsPerCaller, "max-jobs-per-caller", guard.DefaultMaxJobsPerCaller, "most jobs one caller (token, or IP address without tokens) runs at once (0 = unlimited)")
 	fs.DurationVar(&s.MaxConnectionAge, "grpc-max-connection-age", server.DefaultMaxConnectionAge, "how long a gRPC connection lives before the server asks the client to reconnect")
+	fs.Func("trusted-proxies", "comma-separated `CIDRs` of the proxies in front of the HTTP listener whose X-Forwarded-For and X-Forwarded-Host headers are believed; from anyone else they are dropped (default none)", func(v string) (err error) {
+		s.TrustedProxies, err = ParseTrustedProxies(v)
+		return err
+	})
 	fs.DurationVar(&s.MaxConnectionAgeGrace, "grpc-max-connection-age-grace", server.DefaultMaxConnectionAgeGrace, "how long calls may go on after that before the connection is cut (0 = until they end)")
+}
+
+// ParseTrustedProxies parses --trusted-proxies: CIDRs (or single
+// addresses) separated by commas; "" is none.
+func ParseTrustedProxies(v string) (server.TrustedProxies, error) {
+	var tp server.TrustedProxies
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			ip, ipErr := netip.ParseAddr(f)
+			if ipErr != nil {
+				return nil, fmt.Errorf("%q is not a CIDR such as 10.0.0.0/8 or an IP address", f)
+			}
+			p = netip.PrefixFrom(ip.Unmap(), ip.Unmap().BitLen())
+		}
+		tp = append(tp, p.Masked())
+	}
+	return tp, nil
 }
 
 // validateSecurity checks the security flags against the listen addresses.

@@ -55,6 +55,10 @@ type Security struct {
 	// MaxConnectionAgeGrace bounds how long calls may go on after that;
 	// 0 lets them run to their end.
 	MaxConnectionAgeGrace time.Duration
+	// TrustedProxies are the proxies in front of the HTTP listener whose
+	// X-Forwarded-For and X-Forwarded-Host headers the gateway believes;
+	// from anyone else they are dropped. Empty trusts none.
+	TrustedProxies TrustedProxies
 }
 
 // TLS reports whether TLS is on.
@@ -121,9 +125,10 @@ func (s security) httpListener(lis net.Listener) net.Listener {
 	return lis
 }
 
-// gateway caps the gateway's request bodies.
+// gateway caps the gateway's request bodies and drops the forwarding
+// headers of callers that are not trusted proxies.
 func (s security) gateway(gw http.Handler) http.Handler {
-	return limitBodies(gw, s.MaxBodyBytes, min(s.MaxBodyBytes, MaxRecvMsgSize))
+	return trustForwarding(limitBodies(gw, s.MaxBodyBytes, min(s.MaxBodyBytes, MaxRecvMsgSize)), s.TrustedProxies)
 }
 
 // metrics guards /metrics: open to loopback clients, and, with
