@@ -1,8 +1,13 @@
 package main
 
 import (
+	"fmt"
+	"io"
 	"net/http"
+	"os"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/tnassign/tnassign/internal/daemontest"
@@ -19,6 +24,7 @@ func TestHardeningEndToEnd(t *testing.T) {
 	t.Cleanup(http.DefaultClient.CloseIdleConnections)
 	t.Run("ledger secrets are redacted", func(t *testing.T) { t.Parallel(); testLedgerSecretsRedacted(t, bin) })
 	t.Run("forwarding headers only from trusted proxies", func(t *testing.T) { t.Parallel(); testForwardingHeaders(t, bin) })
+	t.Run("a huge NDJSON line is refused while read", func(t *testing.T) { t.Parallel(); testHugeLine(t, bin) })
 }
 
 // testLedgerSecretsRedacted starts tnassignd with ledger values that hold a
@@ -85,4 +91,99 @@ func testForwardingHeaders(t *testing.T, bin string) {
 			}
 		})
 	}
+}
+
+// hugeLine is an NDJSON body of one request line of about size bytes: a
+// job of as many numbers as fit. It is generated as it is read.
+type hugeLine struct {
+	size, sent int
+	tail       []byte
+}
+
+func (h *hugeLine) Read(p []byte) (int, error) {
+	const head, number = `{"accountId":"9900000","telephoneNumbers":["9195550000"`, `,"9195550001"`
+	n := 0
+	for n < len(p) {
+		if len(h.tail) == 0 {
+			switch {
+			case h.sent == 0:
+				h.tail = []byte(head)
+			case h.sent+len(number)+3 < h.size:
+				h.tail = []byte(number)
+			case h.sent < h.size:
+				h.tail = []byte("]}\n")
+				h.size = h.sent // the last piece
+			default:
+				return n, io.EOF
+			}
+			h.sent += len(h.tail)
+		}
+		c := copy(p[n:], h.tail)
+		h.tail = h.tail[c:]
+		n += c
+	}
+	return n, nil
+}
+
+// testHugeLine: uploads of one line far over the 4 MiB message limit are
+// refused while the line is read, with the one-line error of a cut upload,
+// and the daemon's memory stays bounded however many run at once.
+func testHugeLine(t *testing.T, bin string) {
+	const uploads, size = 4, 60 << 20
+	d := daemontest.Start(t, bin)
+	var wg sync.WaitGroup
+	lasts := make([]string, uploads)
+	errs := make([]error, uploads)
+	// Even uploads start with the huge line, odd ones with a good line
+	// first: the job then ends ABORTED (INPUT_CUT_SHORT) after `finished`.
+	first := `{"accountId":"9900000","telephoneNumbers":["9195550001"]}` + "\n"
+	for i := range uploads {
+		body := io.Reader(&hugeLine{size: size})
+		if i%2 == 1 {
+			body = io.MultiReader(strings.NewReader(first), &hugeLine{size: size})
+		}
+		wg.Go(func() { lasts[i], errs[i] = postLastLine(d.HTTPAddr, body) })
+	}
+	wg.Wait()
+	for i := range uploads {
+		if errs[i] != nil {
+			t.Errorf("upload %d: %v", i, errs[i])
+			continue
+		}
+		want := fmt.Sprintf("request message %d is longer than 4194304 bytes", 1+i%2)
+		if !strings.HasPrefix(lasts[i], `{"error":{"code":3,`) || !strings.Contains(lasts[i], want) || (i%2 == 1 && !strings.Contains(lasts[i], "INPUT_CUT_SHORT")) {
+			t.Errorf("upload %d: last line %s; want an INVALID_ARGUMENT line saying %q", i, lasts[i], want)
+		}
+	}
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", d.PID()))
+	if err != nil {
+		t.Skipf("no /proc: %v", err)
+	}
+	// Memory, not time: the peak is the same however loaded the machine.
+	var peakKiB int
+	for _, l := range strings.Split(string(status), "\n") {
+		if f := strings.Fields(l); len(f) == 3 && f[0] == "VmHWM:" {
+			peakKiB, _ = strconv.Atoi(f[1])
+		}
+	}
+	t.Logf("peak RSS after %d concurrent %d MiB single-line uploads: %d KiB", uploads, size>>20, peakKiB)
+	if peakKiB == 0 || peakKiB > 150<<10 {
+		t.Errorf("peak RSS %d KiB, want under 150 MiB", peakKiB)
+	}
+}
+
+// postLastLine posts body to the assign route and returns the last line of
+// the answer.
+func postLastLine(httpAddr string, body io.Reader) (string, error) {
+	resp, err := http.Post("http://"+httpAddr+"/v1/numbers:assign", "application/x-ndjson", body)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return "", fmt.Errorf("status %d, reading the answer: %w", resp.StatusCode, err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	return lines[len(lines)-1], nil
 }

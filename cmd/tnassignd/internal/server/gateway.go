@@ -33,21 +33,27 @@ func newMarshaler() *ndjsonMarshaler {
 	return &ndjsonMarshaler{JSONPb: &runtime.JSONPb{
 		MarshalOptions:   protojson.MarshalOptions{UseProtoNames: false, EmitUnpopulated: true},
 		UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
-	}}
+	}, maxMessage: MaxRecvMsgSize}
 }
 
-// ndjsonMarshaler is runtime.JSONPb that labels streams as NDJSON and
-// remembers the first request line it could not decode.
-type ndjsonMarshaler struct{ *runtime.JSONPb }
+// ndjsonMarshaler is runtime.JSONPb that labels streams as NDJSON, reads
+// request messages of at most maxMessage bytes each, and reports the first
+// request line it could not decode.
+type ndjsonMarshaler struct {
+	*runtime.JSONPb
+	maxMessage int64
+}
 
 // StreamContentType implements runtime.StreamContentType.
 func (*ndjsonMarshaler) StreamContentType(any) string { return NDJSONContentType }
 
-// NewDecoder wraps the JSON decoder so that an upload cut short — a
-// malformed request line, or a body over its size limit — is told to the
-// service (see cutDecoder) instead of looking like the end of the upload.
+// NewDecoder returns a JSON decoder that refuses a request message over
+// maxMessage bytes while reading it (see newBoundedDecoder), wrapped so
+// that an upload cut short — a malformed or too long request line, or a
+// body over its size limit — is told to the service (see cutDecoder)
+// instead of looking like the end of the upload.
 func (m *ndjsonMarshaler) NewDecoder(r io.Reader) runtime.Decoder {
-	return &cutDecoder{Decoder: m.JSONPb.NewDecoder(r)}
+	return &cutDecoder{Decoder: newBoundedDecoder(r, m.maxMessage, m.UnmarshalOptions)}
 }
 
 // cutDecoder counts decoded lines. At the first line it cannot decode, it
@@ -79,8 +85,12 @@ func (d *cutDecoder) Decode(v any) error {
 	d.cut = true
 	why := fmt.Sprintf("request message %d could not be decoded: %v", d.lines+1, err)
 	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
+	var tooLong *MessageTooLargeError
+	switch {
+	case errors.As(err, &tooLarge):
 		why = fmt.Sprintf("the request body exceeds %d bytes (--max-body-bytes) at request message %d", tooLarge.Limit, d.lines+1)
+	case errors.As(err, &tooLong):
+		why = fmt.Sprintf("request message %d is %v", d.lines+1, tooLong)
 	}
 	if setInputError(v, why) {
 		return nil
