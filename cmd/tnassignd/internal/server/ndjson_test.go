@@ -78,7 +78,7 @@ func TestBoundedDecoder(t *testing.T) {
 		{"small lines", line(30) + line(40) + line(50), 3, false},
 		{"a line at the limit", line(30) + line(limit), 2, false},
 		{"a line over the limit", line(30) + line(limit+2) + line(30), 1, true},
-		{"a huge line", line(30) + line(1 << 20), 1, true},
+		{"a huge line", line(30) + line(1<<20), 1, true},
 		{"two messages on one line", strings.TrimSuffix(line(30), "\n") + line(30), 2, false},
 		{"a message over several lines", "{\n\"accountId\":\n\"1\"\n}\n" + line(30), 2, false},
 		{"malformed", line(30) + "{]\n", 1, false},
