@@ -25,6 +25,7 @@ func addSecurityFlags(fs *flag.FlagSet, s *server.Security) {
 	fs.Int64Var(&s.MaxBodyBytes, "max-body-bytes", server.DefaultMaxBodyBytes, "largest body of a streaming HTTP request, in `bytes` (other routes: 4 MiB); more is answered 413")
 	fs.IntVar(&s.MaxNumbersPerJob, "max-numbers-per-job", guard.DefaultMaxNumbersPerJob, "most numbers one job may carry (0 = unlimited)")
 	fs.IntVar(&s.MaxJobsPerCaller, "max-jobs-per-caller", guard.DefaultMaxJobsPerCaller, "most jobs one caller (token, or IP address without tokens) runs at once (0 = unlimited)")
+	fs.IntVar(&s.MaxWatchesPerCaller, "max-watches-per-caller", guard.DefaultMaxWatchesPerCaller, "most WatchAssignmentJob calls one caller (token, or IP address without tokens) has open at once (0 = unlimited)")
 	fs.DurationVar(&s.MaxConnectionAge, "grpc-max-connection-age", server.DefaultMaxConnectionAge, "how long a gRPC connection lives before the server asks the client to reconnect")
 	fs.Func("trusted-proxies", "comma-separated `CIDRs` of the proxies in front of the HTTP listener whose X-Forwarded-For and X-Forwarded-Host headers are believed; from anyone else they are dropped (default none)", func(v string) (err error) {
 		s.TrustedProxies, err = ParseTrustedProxies(v)
@@ -73,6 +74,8 @@ func validateSecurity(s server.Security, grpcAddr, httpAddr string) error {
 		return fmt.Errorf("--max-numbers-per-job must not be negative (0 = unlimited), got %d", s.MaxNumbersPerJob)
 	case s.MaxJobsPerCaller < 0:
 		return fmt.Errorf("--max-jobs-per-caller must not be negative (0 = unlimited), got %d", s.MaxJobsPerCaller)
+	case s.MaxWatchesPerCaller < 0:
+		return fmt.Errorf("--max-watches-per-caller must not be negative (0 = unlimited), got %d", s.MaxWatchesPerCaller)
 	case s.MaxConnectionAge <= 0:
 		return fmt.Errorf("--grpc-max-connection-age must be positive, got %v", s.MaxConnectionAge)
 	case s.MaxConnectionAgeGrace < 0:

@@ -44,6 +44,7 @@ func TestSecurityFlags(t *testing.T) {
 		{"tiny body cap", []string{"--max-body-bytes", "10"}, "--max-body-bytes must be at least 1024"},
 		{"negative numbers cap", []string{"--max-numbers-per-job", "-1"}, "--max-numbers-per-job"},
 		{"zero connection age", []string{"--grpc-max-connection-age", "0s"}, "--grpc-max-connection-age must be positive"},
+		{"negative watches cap", []string{"--max-watches-per-caller", "-1"}, "--max-watches-per-caller must not be negative"},
 		{"trusted proxies", []string{"--trusted-proxies", "10.0.0.0/8, 192.0.2.7,::1"}, ""},
 		{"trusted proxy not a CIDR", []string{"--trusted-proxies", "10.0.0.0/8,proxy.internal"}, `"proxy.internal" is not a CIDR`},
 	}
