@@ -49,7 +49,7 @@ func TestLoadDefaults(t *testing.T) {
 		MaxInflightOrders: 64, MaxInflightPerJob: 4, RateLimit: 5, ShutdownGrace: 30 * time.Second,
 		LogLevel: slog.LevelInfo,
 		Security: server.Security{MaxBodyBytes: server.DefaultMaxBodyBytes,
-			Limits:           guard.Limits{MaxNumbersPerJob: guard.DefaultMaxNumbersPerJob, MaxJobsPerCaller: guard.DefaultMaxJobsPerCaller},
+			Limits:           guard.Limits{MaxNumbersPerJob: guard.DefaultMaxNumbersPerJob, MaxJobsPerCaller: guard.DefaultMaxJobsPerCaller, MaxWatchesPerCaller: guard.DefaultMaxWatchesPerCaller},
 			MaxConnectionAge: server.DefaultMaxConnectionAge},
 	}
 	cfg.Credentials = Credentials{}
