@@ -25,6 +25,8 @@ func TestHardeningEndToEnd(t *testing.T) {
 	t.Run("ledger secrets are redacted", func(t *testing.T) { t.Parallel(); testLedgerSecretsRedacted(t, bin) })
 	t.Run("forwarding headers only from trusted proxies", func(t *testing.T) { t.Parallel(); testForwardingHeaders(t, bin) })
 	t.Run("a huge NDJSON line is refused while read", func(t *testing.T) { t.Parallel(); testHugeLine(t, bin) })
+	t.Run("idle watches leave room for unary calls", func(t *testing.T) { t.Parallel(); testIdleWatchesLeaveRoom(t, bin) })
+	t.Run("watches per caller are capped", func(t *testing.T) { t.Parallel(); testWatchesPerCaller(t, bin) })
 }
 
 // testLedgerSecretsRedacted starts tnassignd with ledger values that hold a

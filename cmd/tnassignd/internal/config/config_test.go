@@ -50,7 +50,7 @@ func TestLoadDefaults(t *testing.T) {
 		LogLevel: slog.LevelInfo,
 		Security: server.Security{MaxBodyBytes: server.DefaultMaxBodyBytes,
 			Limits:           guard.Limits{MaxNumbersPerJob: guard.DefaultMaxNumbersPerJob, MaxJobsPerCaller: guard.DefaultMaxJobsPerCaller, MaxWatchesPerCaller: guard.DefaultMaxWatchesPerCaller},
-			MaxConnectionAge: server.DefaultMaxConnectionAge},
+			MaxConnectionAge: server.DefaultMaxConnectionAge, MaxGatewayStreams: server.DefaultMaxGatewayStreams},
 	}
 	cfg.Credentials = Credentials{}
 	if fmt.Sprint(cfg) != fmt.Sprint(want) {

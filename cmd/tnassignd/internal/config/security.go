@@ -26,6 +26,7 @@ func addSecurityFlags(fs *flag.FlagSet, s *server.Security) {
 	fs.IntVar(&s.MaxNumbersPerJob, "max-numbers-per-job", guard.DefaultMaxNumbersPerJob, "most numbers one job may carry (0 = unlimited)")
 	fs.IntVar(&s.MaxJobsPerCaller, "max-jobs-per-caller", guard.DefaultMaxJobsPerCaller, "most jobs one caller (token, or IP address without tokens) runs at once (0 = unlimited)")
 	fs.IntVar(&s.MaxWatchesPerCaller, "max-watches-per-caller", guard.DefaultMaxWatchesPerCaller, "most WatchAssignmentJob calls one caller (token, or IP address without tokens) has open at once (0 = unlimited)")
+	fs.IntVar(&s.MaxGatewayStreams, "max-gateway-streams", server.DefaultMaxGatewayStreams, "most streaming calls (job uploads, watches) the JSON gateway carries at once, all callers together; more are answered 429 at once (unary calls have a connection of their own)")
 	fs.DurationVar(&s.MaxConnectionAge, "grpc-max-connection-age", server.DefaultMaxConnectionAge, "how long a gRPC connection lives before the server asks the client to reconnect")
 	fs.Func("trusted-proxies", "comma-separated `CIDRs` of the proxies in front of the HTTP listener whose X-Forwarded-For and X-Forwarded-Host headers are believed; from anyone else they are dropped (default none)", func(v string) (err error) {
 		s.TrustedProxies, err = ParseTrustedProxies(v)
@@ -76,6 +77,8 @@ func validateSecurity(s server.Security, grpcAddr, httpAddr string) error {
 		return fmt.Errorf("--max-jobs-per-caller must not be negative (0 = unlimited), got %d", s.MaxJobsPerCaller)
 	case s.MaxWatchesPerCaller < 0:
 		return fmt.Errorf("--max-watches-per-caller must not be negative (0 = unlimited), got %d", s.MaxWatchesPerCaller)
+	case s.MaxGatewayStreams < 1 || s.MaxGatewayStreams > 1<<20:
+		return fmt.Errorf("--max-gateway-streams must be between 1 and %d, got %d", 1<<20, s.MaxGatewayStreams)
 	case s.MaxConnectionAge <= 0:
 		return fmt.Errorf("--grpc-max-connection-age must be positive, got %v", s.MaxConnectionAge)
 	case s.MaxConnectionAgeGrace < 0:

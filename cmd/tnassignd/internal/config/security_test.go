@@ -45,6 +45,7 @@ func TestSecurityFlags(t *testing.T) {
 		{"negative numbers cap", []string{"--max-numbers-per-job", "-1"}, "--max-numbers-per-job"},
 		{"zero connection age", []string{"--grpc-max-connection-age", "0s"}, "--grpc-max-connection-age must be positive"},
 		{"negative watches cap", []string{"--max-watches-per-caller", "-1"}, "--max-watches-per-caller must not be negative"},
+		{"no gateway streams", []string{"--max-gateway-streams", "0"}, "--max-gateway-streams must be between 1"},
 		{"trusted proxies", []string{"--trusted-proxies", "10.0.0.0/8, 192.0.2.7,::1"}, ""},
 		{"trusted proxy not a CIDR", []string{"--trusted-proxies", "10.0.0.0/8,proxy.internal"}, `"proxy.internal" is not a CIDR`},
 	}

@@ -123,14 +123,14 @@ type gateway struct {
 
 // newGateway registers the AssignmentService routes on a new mux that
 // calls through conn, with the defences of gatewaySecurityOptions.
-func newGateway(ctx context.Context, conn *grpc.ClientConn, log *slog.Logger, gatewayKey string) (*gateway, error) {
+func newGateway(ctx context.Context, conn grpc.ClientConnInterface, log *slog.Logger, gatewayKey string) (*gateway, error) {
 	g := &gateway{marshaler: newMarshaler(), log: log}
 	g.mux = runtime.NewServeMux(append(gatewaySecurityOptions(gatewayKey),
 		runtime.WithMarshalerOption(runtime.MIMEWildcard, g.marshaler),
 		runtime.WithErrorHandler(g.handleError),
 		runtime.WithStreamErrorHandler(g.streamError),
 	)...)
-	if err := tnassignv1.RegisterAssignmentServiceHandler(ctx, g.mux, conn); err != nil {
+	if err := tnassignv1.RegisterAssignmentServiceHandlerClient(ctx, g.mux, tnassignv1.NewAssignmentServiceClient(conn)); err != nil {
 		return nil, fmt.Errorf("registering the gateway routes: %w", err)
 	}
 	return g, nil
@@ -168,6 +168,9 @@ func isStreamingRoute(path string) bool {
 func (g *gateway) handleError(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshaler, w http.ResponseWriter, r *http.Request, err error) {
 	if bl, tooLarge := bodyLimitFrom(ctx); tooLarge {
 		err = &runtime.HTTPStatusError{HTTPStatus: http.StatusRequestEntityTooLarge, Err: bl.status().Err()}
+	}
+	if _, meta, _ := errorinfo.Of(err); meta["kind"] == gatewayStreamsKind {
+		w.Header().Set("Retry-After", "1")
 	}
 	g.logGatewayError(ctx, r, err)
 	runtime.DefaultHTTPErrorHandler(ctx, mux, m, w, r, err)

@@ -55,6 +55,9 @@ type Security struct {
 	// MaxConnectionAgeGrace bounds how long calls may go on after that;
 	// 0 lets them run to their end.
 	MaxConnectionAgeGrace time.Duration
+	// MaxGatewayStreams caps the streaming calls (job uploads, watches) the
+	// JSON gateway carries at once; 0 is DefaultMaxGatewayStreams.
+	MaxGatewayStreams int
 	// TrustedProxies are the proxies in front of the HTTP listener whose
 	// X-Forwarded-For and X-Forwarded-Host headers the gateway believes;
 	// from anyone else they are dropped. Empty trusts none.
