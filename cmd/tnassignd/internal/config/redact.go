@@ -8,9 +8,9 @@ import (
 // redacted replaces a secret in a ledger URL.
 const redacted = "xxxxx"
 
-// unparsableRedacted stands for a whole ledger value that could not be read
+// unparsableRedacted stands for a whole URL or ledger value that could not be read
 // well enough to tell its secrets from the rest: it is never echoed.
-const unparsableRedacted = "[unparsable ledger URL redacted]"
+const unparsableRedacted = "[unparsable URL redacted]"
 
 // redactURL returns the ledger value s fit for logs and error messages, in
 // each form PostgreSQL drivers (pgx) and SQLite accept:

@@ -94,3 +94,24 @@ func TestParseLedgerErrorsHideSecrets(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckURLErrorsHideSecrets(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"dashboard.bandwidth.com", `"dashboard.bandwidth.com"`},
+		{"ftp://dashboard.bandwidth.com/api", `"ftp://dashboard.bandwidth.com/api"`},
+		{"user:" + secretPW + "@dashboard.bandwidth.com", "want an absolute http(s) URL"},
+		{"dashboard.bandwidth.com/api?api_key=" + secretPW, "want an absolute http(s) URL"},
+		{"https://dash board:" + secretPW + "@x:port", "want an absolute http(s) URL"},
+		{"https://u:" + secretPW + "@dashboard.bandwidth.com/api", "credentials do not belong in the URL"},
+	}
+	for _, tc := range tests {
+		err := checkURL("--bandwidth-url", tc.in)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("checkURL: %v, want %q", err, tc.want)
+		}
+		if err != nil && strings.Contains(err.Error(), secretPW) {
+			t.Errorf("checkURL's error holds the secret")
+		}
+	}
+}

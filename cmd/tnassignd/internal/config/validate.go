@@ -126,7 +126,11 @@ func checkDistinctAddrs(grpcAddr, httpAddr string) error {
 func checkURL(name, v string) error {
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%s %q: want an absolute http(s) URL", name, v)
+		shown := redactURL(v)
+		if err == nil && u.User == nil && u.Opaque == "" && u.RawQuery == "" && u.Fragment == "" {
+			shown = v // without user info, opaque part, query or fragment it holds no secret
+		}
+		return fmt.Errorf("%s %q: want an absolute http(s) URL", name, shown)
 	}
 	if u.User != nil {
 		return fmt.Errorf("%s: credentials do not belong in the URL; set them in the environment (see tnassignd -h)", name)
