@@ -6,10 +6,10 @@ import (
 	"encoding/json"
 	"maps"
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
-	"path/filepath"
 	"strings"
 	"testing"
 )
