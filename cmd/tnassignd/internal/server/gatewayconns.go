@@ -46,6 +46,7 @@ type gatewayConns struct {
 	streams []*grpc.ClientConn
 	max     int
 	health  *health.Server
+	metrics *Metrics
 	log     *slog.Logger
 
 	mu    sync.Mutex
@@ -58,13 +59,13 @@ var _ grpc.ClientConnInterface = (*gatewayConns)(nil)
 
 // dialGatewayConns opens the gateway's connections to the gRPC listener at
 // addr: one for unary calls, and enough for limit streams (0:
-// DefaultMaxGatewayStreams). hs receives
-// GatewayStreamsHealthService.
-func dialGatewayConns(addr net.Addr, creds grpc.DialOption, limit int, hs *health.Server, log *slog.Logger) (*gatewayConns, error) {
+// DefaultMaxGatewayStreams). hs receives GatewayStreamsHealthService,
+// metrics the streams in use and the refusals.
+func dialGatewayConns(addr net.Addr, creds grpc.DialOption, limit int, hs *health.Server, metrics *Metrics, log *slog.Logger) (*gatewayConns, error) {
 	if limit <= 0 {
 		limit = DefaultMaxGatewayStreams
 	}
-	c := &gatewayConns{max: limit, health: hs, log: log}
+	c := &gatewayConns{max: limit, health: hs, metrics: metrics, log: log}
 	conn, err := dialGateway(addr, creds)
 	if err != nil {
 		return nil, err
@@ -131,6 +132,7 @@ func (c *gatewayConns) acquire() (int, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.total >= c.max {
+		c.metrics.observeGatewayRefused()
 		return 0, false
 	}
 	best := 0
@@ -141,6 +143,7 @@ func (c *gatewayConns) acquire() (int, bool) {
 	}
 	c.inUse[best]++
 	c.total++
+	c.metrics.observeGatewayStreams(1)
 	if c.total == c.max {
 		c.health.SetServingStatus(GatewayStreamsHealthService, healthpb.HealthCheckResponse_NOT_SERVING)
 		c.log.Warn("the JSON gateway carries its most streams (--max-gateway-streams); new streaming calls through it are refused until one ends", "max_gateway_streams", c.max)
@@ -158,6 +161,7 @@ func (c *gatewayConns) release(i int) {
 	}
 	c.inUse[i]--
 	c.total--
+	c.metrics.observeGatewayStreams(-1)
 }
 
 // gatewayFull is the refusal of a streaming call when the gateway carries

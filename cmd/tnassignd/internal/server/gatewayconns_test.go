@@ -114,6 +114,13 @@ func TestGatewayStreamCap(t *testing.T) {
 		t.Errorf("/healthz when full: %d %+v %+v", hcode, hbody, hbody.GatewayStreams)
 	}
 
+	_, _, metricsText := do(t, client, http.MethodGet, "http://"+r.httpAddr+"/metrics", nil, nil)
+	for _, want := range []string{"tnassign_gateway_streams 2", "tnassign_gateway_streams_refused_total 1"} {
+		if !strings.Contains(metricsText, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+
 	cancel1()
 	waitFor(t, "room for a stream again", func() bool { return gatewayHealth() == healthpb.HealthCheckResponse_SERVING })
 	cancel4, code, _, body := openWatch(t, client, r.httpAddr)

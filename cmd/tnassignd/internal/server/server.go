@@ -98,7 +98,7 @@ func Serve(ctx context.Context, grpcLis, httpLis net.Listener, opts Options) err
 	sec := securityOf(opts)
 	httpLis = sec.httpListener(httpLis)
 	gs := newGRPCServer(opts.Service, interceptors{log: log, metrics: metrics, guard: sec.guard}, ready.health, sec.serverOptions()...)
-	conns, err := dialGatewayConns(grpcLis.Addr(), sec.dialCredentials(), sec.MaxGatewayStreams, ready.health, log)
+	conns, err := dialGatewayConns(grpcLis.Addr(), sec.dialCredentials(), sec.MaxGatewayStreams, ready.health, metrics, log)
 	if err != nil {
 		grpcLis.Close()
 		httpLis.Close()
