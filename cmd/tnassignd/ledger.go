@@ -15,10 +15,23 @@ import (
 func openLedger(ctx context.Context, l config.Ledger) (ledger.Store, error) {
 	s, err := ledgerurl.Open(ctx, l.URL)
 	if err != nil {
-		return nil, fmt.Errorf("--ledger %s: %w", l.Redacted(), err)
+		return nil, &ledgerError{msg: "--ledger " + l.Redacted() + ": " + l.Scrub(err.Error()), err: err}
 	}
 	return s, nil
 }
+
+// ledgerError is a failure to open the ledger whose message has the
+// ledger URL's secrets redacted: the drivers may quote the URL as given.
+type ledgerError struct {
+	msg string
+	err error
+}
+
+func (e *ledgerError) Error() string { return e.msg }
+
+// Unwrap returns the driver's error, for errors.Is and errors.As; its own
+// message may hold the secrets.
+func (e *ledgerError) Unwrap() error { return e.err }
 
 // migrate is "tnassignd migrate": apply the ledger's migrations and exit.
 func migrate(ctx context.Context, args []string, lookupEnv func(string) (string, bool)) error {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -52,7 +53,7 @@ func (s *security) logStart(log *slog.Logger, grpcAddr, httpAddr string) {
 		"tls", s.tls != nil, "mutual_tls", s.cfg.TLSFiles.ClientCA != "",
 		"auth_tokens_file", s.cfg.AuthTokensFile, "tokens", tokens,
 		"max_body_bytes", s.cfg.MaxBodyBytes, "max_numbers_per_job", s.cfg.MaxNumbersPerJob,
-		"max_jobs_per_caller", s.cfg.MaxJobsPerCaller)
+		"max_jobs_per_caller", s.cfg.MaxJobsPerCaller, "max_watches_per_caller", s.cfg.MaxWatchesPerCaller, "max_gateway_streams", s.cfg.MaxGatewayStreams, "trusted_proxies", fmt.Sprint(s.cfg.TrustedProxies))
 	public := !config.IsLoopback(grpcAddr) || !config.IsLoopback(httpAddr)
 	switch {
 	case public && !s.cfg.Authenticated():

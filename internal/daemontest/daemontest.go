@@ -139,6 +139,9 @@ func (d *Daemon) Kill(t testing.TB) {
 	<-d.exited
 }
 
+// PID returns the daemon's process id, for looking at it in /proc.
+func (d *Daemon) PID() int { return d.cmd.Process.Pid }
+
 // Log returns what the daemon has logged so far.
 func (d *Daemon) Log() string { return d.stderr.String() }
 

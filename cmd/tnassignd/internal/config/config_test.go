@@ -49,8 +49,8 @@ func TestLoadDefaults(t *testing.T) {
 		MaxInflightOrders: 64, MaxInflightPerJob: 4, RateLimit: 5, ShutdownGrace: 30 * time.Second,
 		LogLevel: slog.LevelInfo,
 		Security: server.Security{MaxBodyBytes: server.DefaultMaxBodyBytes,
-			Limits:           guard.Limits{MaxNumbersPerJob: guard.DefaultMaxNumbersPerJob, MaxJobsPerCaller: guard.DefaultMaxJobsPerCaller},
-			MaxConnectionAge: server.DefaultMaxConnectionAge},
+			Limits:           guard.Limits{MaxNumbersPerJob: guard.DefaultMaxNumbersPerJob, MaxJobsPerCaller: guard.DefaultMaxJobsPerCaller, MaxWatchesPerCaller: guard.DefaultMaxWatchesPerCaller},
+			MaxConnectionAge: server.DefaultMaxConnectionAge, MaxGatewayStreams: server.DefaultMaxGatewayStreams},
 	}
 	cfg.Credentials = Credentials{}
 	if fmt.Sprint(cfg) != fmt.Sprint(want) {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"strings"
 
@@ -24,8 +25,36 @@ func addSecurityFlags(fs *flag.FlagSet, s *server.Security) {
 	fs.Int64Var(&s.MaxBodyBytes, "max-body-bytes", server.DefaultMaxBodyBytes, "largest body of a streaming HTTP request, in `bytes` (other routes: 4 MiB); more is answered 413")
 	fs.IntVar(&s.MaxNumbersPerJob, "max-numbers-per-job", guard.DefaultMaxNumbersPerJob, "most numbers one job may carry (0 = unlimited)")
 	fs.IntVar(&s.MaxJobsPerCaller, "max-jobs-per-caller", guard.DefaultMaxJobsPerCaller, "most jobs one caller (token, or IP address without tokens) runs at once (0 = unlimited)")
+	fs.IntVar(&s.MaxWatchesPerCaller, "max-watches-per-caller", guard.DefaultMaxWatchesPerCaller, "most WatchAssignmentJob calls one caller (token, or IP address without tokens) has open at once (0 = unlimited)")
+	fs.IntVar(&s.MaxGatewayStreams, "max-gateway-streams", server.DefaultMaxGatewayStreams, "most streaming calls (job uploads, watches) the JSON gateway carries at once, all callers together; more are answered 429 at once (unary calls have a connection of their own)")
 	fs.DurationVar(&s.MaxConnectionAge, "grpc-max-connection-age", server.DefaultMaxConnectionAge, "how long a gRPC connection lives before the server asks the client to reconnect")
+	fs.Func("trusted-proxies", "comma-separated `CIDRs` of the proxies in front of the HTTP listener whose X-Forwarded-For and X-Forwarded-Host headers are believed; from anyone else they are dropped (default none)", func(v string) (err error) {
+		s.TrustedProxies, err = ParseTrustedProxies(v)
+		return err
+	})
 	fs.DurationVar(&s.MaxConnectionAgeGrace, "grpc-max-connection-age-grace", server.DefaultMaxConnectionAgeGrace, "how long calls may go on after that before the connection is cut (0 = until they end)")
+}
+
+// ParseTrustedProxies parses --trusted-proxies: CIDRs (or single
+// addresses) separated by commas; "" is none.
+func ParseTrustedProxies(v string) (server.TrustedProxies, error) {
+	var tp server.TrustedProxies
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			ip, ipErr := netip.ParseAddr(f)
+			if ipErr != nil {
+				return nil, fmt.Errorf("%q is not a CIDR such as 10.0.0.0/8 or an IP address", f)
+			}
+			p = netip.PrefixFrom(ip.Unmap(), ip.Unmap().BitLen())
+		}
+		tp = append(tp, p.Masked())
+	}
+	return tp, nil
 }
 
 // validateSecurity checks the security flags against the listen addresses.
@@ -46,6 +75,10 @@ func validateSecurity(s server.Security, grpcAddr, httpAddr string) error {
 		return fmt.Errorf("--max-numbers-per-job must not be negative (0 = unlimited), got %d", s.MaxNumbersPerJob)
 	case s.MaxJobsPerCaller < 0:
 		return fmt.Errorf("--max-jobs-per-caller must not be negative (0 = unlimited), got %d", s.MaxJobsPerCaller)
+	case s.MaxWatchesPerCaller < 0:
+		return fmt.Errorf("--max-watches-per-caller must not be negative (0 = unlimited), got %d", s.MaxWatchesPerCaller)
+	case s.MaxGatewayStreams < 1 || s.MaxGatewayStreams > 1<<20:
+		return fmt.Errorf("--max-gateway-streams must be between 1 and %d, got %d", 1<<20, s.MaxGatewayStreams)
 	case s.MaxConnectionAge <= 0:
 		return fmt.Errorf("--grpc-max-connection-age must be positive, got %v", s.MaxConnectionAge)
 	case s.MaxConnectionAgeGrace < 0:

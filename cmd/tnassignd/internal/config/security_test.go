@@ -44,6 +44,10 @@ func TestSecurityFlags(t *testing.T) {
 		{"tiny body cap", []string{"--max-body-bytes", "10"}, "--max-body-bytes must be at least 1024"},
 		{"negative numbers cap", []string{"--max-numbers-per-job", "-1"}, "--max-numbers-per-job"},
 		{"zero connection age", []string{"--grpc-max-connection-age", "0s"}, "--grpc-max-connection-age must be positive"},
+		{"negative watches cap", []string{"--max-watches-per-caller", "-1"}, "--max-watches-per-caller must not be negative"},
+		{"no gateway streams", []string{"--max-gateway-streams", "0"}, "--max-gateway-streams must be between 1"},
+		{"trusted proxies", []string{"--trusted-proxies", "10.0.0.0/8, 192.0.2.7,::1"}, ""},
+		{"trusted proxy not a CIDR", []string{"--trusted-proxies", "10.0.0.0/8,proxy.internal"}, `"proxy.internal" is not a CIDR`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -59,5 +63,37 @@ func TestSecurityFlags(t *testing.T) {
 				t.Fatalf("error %v, want %q (config %+v)", err, tc.want, cfg.Security)
 			}
 		})
+	}
+}
+
+func TestParseTrustedProxies(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want string // the prefixes, space-separated; "error" when refused
+	}{
+		{"", ""},
+		{" , ", ""},
+		{"10.0.0.0/8", "10.0.0.0/8"},
+		{"10.1.2.3/8", "10.0.0.0/8"},
+		{"192.0.2.7", "192.0.2.7/32"},
+		{"::ffff:192.0.2.7", "192.0.2.7/32"},
+		{"2001:db8::/32,127.0.0.1", "2001:db8::/32 127.0.0.1/32"},
+		{"10.0.0.0/33", "error"},
+		{"proxy", "error"},
+	}
+	for _, tc := range tests {
+		tp, err := ParseTrustedProxies(tc.in)
+		got := "error"
+		if err == nil {
+			var parts []string
+			for _, p := range tp {
+				parts = append(parts, p.String())
+			}
+			got = strings.Join(parts, " ")
+		}
+		if got != tc.want {
+			t.Errorf("ParseTrustedProxies(%q) = %q (%v), want %q", tc.in, got, err, tc.want)
+		}
 	}
 }

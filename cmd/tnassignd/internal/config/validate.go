@@ -33,7 +33,7 @@ func ParseLedger(s string) (Ledger, error) {
 		return Ledger{Scheme: "memory", URL: s}, nil
 	case "sqlite":
 		if strings.TrimPrefix(strings.SplitN(s, "?", 2)[0], "sqlite://") == "" {
-			return Ledger{}, fmt.Errorf("--ledger %q: name the database file, e.g. sqlite://./data/tnassign.db", s)
+			return Ledger{}, fmt.Errorf("--ledger %q: name the database file, e.g. sqlite://./data/tnassign.db", redactURL(s))
 		}
 		return Ledger{Scheme: "sqlite", URL: s}, nil
 	case "postgres", "postgresql":
@@ -46,17 +46,13 @@ func ParseLedger(s string) (Ledger, error) {
 	}
 }
 
-// Redacted is the ledger URL without a password, for logs.
+// Redacted is the ledger URL without its secrets, for logs and errors (see
+// redactURL).
 func (l Ledger) Redacted() string { return redactURL(l.URL) }
 
-// redactURL hides the password of a URL.
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
-	}
-	return u.Redacted()
-}
+// Scrub returns msg, an error message that may quote the ledger URL or one
+// of its secrets, with them redacted.
+func (l Ledger) Scrub(msg string) string { return scrub(msg, l.URL) }
 
 // validate checks every raw value and builds a Config without credentials.
 func (r *raw) validate() (Config, error) {
@@ -130,7 +126,11 @@ func checkDistinctAddrs(grpcAddr, httpAddr string) error {
 func checkURL(name, v string) error {
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%s %q: want an absolute http(s) URL", name, v)
+		shown := redactURL(v)
+		if err == nil && u.User == nil && u.Opaque == "" && u.RawQuery == "" && u.Fragment == "" {
+			shown = v // without user info, opaque part, query or fragment it holds no secret
+		}
+		return fmt.Errorf("%s %q: want an absolute http(s) URL", name, shown)
 	}
 	if u.User != nil {
 		return fmt.Errorf("%s: credentials do not belong in the URL; set them in the environment (see tnassignd -h)", name)

@@ -42,6 +42,9 @@ type Caller struct {
 	// authErr is why the call has no token: UNAUTHENTICATED to return when
 	// authentication is on.
 	authErr error
+	// forwardedFor is the x-forwarded-for metadata of a call that came
+	// through this process's gateway; "" for any other call.
+	forwardedFor string
 }
 
 // callerKey is the context key of the *Caller.
@@ -65,10 +68,23 @@ func TokenName(ctx context.Context) string {
 	return ""
 }
 
+// ForwardedFor returns the HTTP caller's address chain (x-forwarded-for)
+// of a call that came through this process's gateway, or "": a direct gRPC
+// caller's x-forwarded-for metadata is its own say-so and is not reported.
+func ForwardedFor(ctx context.Context) string {
+	if c, ok := ctx.Value(callerKey{}).(*Caller); ok {
+		return c.forwardedFor
+	}
+	return ""
+}
+
 // identify resolves the call's bearer token and address into a Caller.
 func (g *Guard) identify(ctx context.Context) context.Context {
 	md, _ := metadata.FromIncomingContext(ctx)
 	c := &Caller{key: "peer:" + g.peerAddress(ctx, md)}
+	if g.fromGateway(md) {
+		c.forwardedFor = strings.Join(md.Get("x-forwarded-for"), ", ")
+	}
 	if g.tokens == nil {
 		return context.WithValue(ctx, callerKey{}, c)
 	}
@@ -97,11 +113,8 @@ func (g *Guard) identify(ctx context.Context) context.Context {
 // peerAddress is the caller's IP address: the HTTP caller's when the call
 // came through this process's gateway, else the gRPC peer's.
 func (g *Guard) peerAddress(ctx context.Context, md metadata.MD) string {
-	if g.gatewayKey != "" {
-		key, addr := md.Get(GatewayKeyMetadata), md.Get(GatewayPeerMetadata)
-		if len(key) == 1 && len(addr) == 1 && subtle.ConstantTimeCompare([]byte(key[0]), []byte(g.gatewayKey)) == 1 {
-			return addr[0]
-		}
+	if addr := md.Get(GatewayPeerMetadata); len(addr) == 1 && g.fromGateway(md) {
+		return addr[0]
 	}
 	p, ok := peer.FromContext(ctx)
 	if !ok || p.Addr == nil {
@@ -111,4 +124,11 @@ func (g *Guard) peerAddress(ctx context.Context, md metadata.MD) string {
 		return host
 	}
 	return p.Addr.String()
+}
+
+// fromGateway reports whether a call carries this process's gateway key:
+// it came through the JSON gateway.
+func (g *Guard) fromGateway(md metadata.MD) bool {
+	key := md.Get(GatewayKeyMetadata)
+	return g.gatewayKey != "" && len(key) == 1 && subtle.ConstantTimeCompare([]byte(key[0]), []byte(g.gatewayKey)) == 1
 }

@@ -27,7 +27,8 @@ type Config struct {
 type Guard struct {
 	tokens     *TokenStore
 	maxNumbers int
-	slots      *jobSlots
+	slots      *jobSlots // jobs
+	watches    *jobSlots
 	gatewayKey string
 }
 
@@ -37,6 +38,7 @@ func New(cfg Config) *Guard {
 		tokens:     cfg.Tokens,
 		maxNumbers: cfg.MaxNumbersPerJob,
 		slots:      newJobSlots(cfg.MaxJobsPerCaller),
+		watches:    newJobSlots(cfg.MaxWatchesPerCaller),
 		gatewayKey: cfg.GatewayKey,
 	}
 }
@@ -78,7 +80,8 @@ func (g *Guard) Unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, 
 // Stream authorizes a streaming call: the token and action at once, the
 // account of every request message as it arrives (the first one names it;
 // the handler sees no message the token may not use). A job stream counts
-// against the caller's concurrent jobs and its numbers against the cap.
+// against the caller's concurrent jobs and its numbers against the cap; a
+// watch counts against the caller's concurrent watches.
 func (g *Guard) Stream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
 	ctx := ss.Context()
 	r := ruleFor(info.FullMethod)
@@ -89,6 +92,13 @@ func (g *Guard) Stream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInf
 		release, ok := g.slots.acquire(callerFrom(ctx).key)
 		if !ok {
 			return tooManyJobs(g.slots.limit)
+		}
+		defer release()
+	}
+	if r.watch {
+		release, ok := g.watches.acquire(callerFrom(ctx).key)
+		if !ok {
+			return tooManyWatches(g.watches.limit)
 		}
 		defer release()
 	}

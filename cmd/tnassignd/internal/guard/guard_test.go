@@ -89,9 +89,15 @@ func (f *fakeService) GetAssignmentJob(context.Context, *tnassignv1.GetAssignmen
 	return &tnassignv1.GetAssignmentJobResponse{}, nil
 }
 
-func (f *fakeService) WatchAssignmentJob(_ *tnassignv1.WatchAssignmentJobRequest, s tnassignv1.AssignmentService_WatchAssignmentJobServer) error {
+// WatchAssignmentJob sends one event; on the job "idle" it then waits,
+// like a watch of a running job, until the caller goes away.
+func (f *fakeService) WatchAssignmentJob(req *tnassignv1.WatchAssignmentJobRequest, s tnassignv1.AssignmentService_WatchAssignmentJobServer) error {
 	f.calls <- "WatchAssignmentJob"
-	return s.Send(&tnassignv1.WatchAssignmentJobResponse{})
+	if err := s.Send(&tnassignv1.WatchAssignmentJobResponse{}); err != nil || req.GetJobId() != "idle" {
+		return err
+	}
+	<-s.Context().Done()
+	return s.Context().Err()
 }
 
 // harness is a gRPC server with the guard's interceptors over bufconn.
@@ -110,7 +116,7 @@ func newHarness(t *testing.T, cfg Config) *harness {
 		grpc.ChainUnaryInterceptor(g.IdentifyUnary, g.Unary),
 		grpc.ChainStreamInterceptor(g.IdentifyStream, g.Stream),
 	)
-	svc := &fakeService{calls: make(chan string, 100)}
+	svc := &fakeService{calls: make(chan string, 1000)}
 	tnassignv1.RegisterAssignmentServiceServer(gs, svc)
 	healthpb.RegisterHealthServer(gs, health.NewServer())
 	reflection.Register(gs)

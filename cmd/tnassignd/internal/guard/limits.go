@@ -7,6 +7,9 @@ import "sync"
 const (
 	DefaultMaxNumbersPerJob = 1_000_000
 	DefaultMaxJobsPerCaller = 16
+	// DefaultMaxWatchesPerCaller lets a caller watch each of its
+	// DefaultMaxJobsPerCaller jobs from a few places at once.
+	DefaultMaxWatchesPerCaller = 64
 )
 
 // Limits are the per-job and per-caller caps a Guard enforces.
@@ -17,9 +20,14 @@ type Limits struct {
 	// MaxJobsPerCaller caps the jobs one caller (token, or IP address
 	// without authentication) runs at once; 0 is unlimited.
 	MaxJobsPerCaller int
+	// MaxWatchesPerCaller caps the WatchAssignmentJob calls one caller has
+	// open at once: a watch needs only `read` and may idle for as long as
+	// its job runs. 0 is unlimited.
+	MaxWatchesPerCaller int
 }
 
-// jobSlots counts the jobs each caller runs at once.
+// jobSlots counts the calls of one kind (jobs, or watches) each caller
+// has open at once.
 type jobSlots struct {
 	limit int // 0: unlimited
 	mu    sync.Mutex

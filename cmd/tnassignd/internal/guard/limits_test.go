@@ -11,6 +11,7 @@ import (
 	"google.golang.org/grpc/metadata"
 
 	tnassignv1 "github.com/tnassign/tnassign/gen/tnassign/v1"
+	"github.com/tnassign/tnassign/internal/errorinfo"
 )
 
 func TestMaxNumbersPerJob(t *testing.T) {
@@ -67,6 +68,63 @@ func TestMaxJobsPerCaller(t *testing.T) {
 	}
 	if err := h.assign(billingToken, first("9900000", "9195550001")); err != nil {
 		t.Errorf("after the jobs ended: %v", err)
+	}
+}
+
+func TestMaxWatchesPerCaller(t *testing.T) {
+	t.Parallel()
+	h := authHarness(t, Config{Limits: Limits{MaxWatchesPerCaller: 2, MaxJobsPerCaller: 1}})
+	// watch opens an idle watch and waits for its first event: from then
+	// on it holds a slot.
+	watch := func(token string) (context.CancelFunc, error) {
+		ctx, cancel := context.WithCancel(withToken(token))
+		s, err := h.client.WatchAssignmentJob(ctx, &tnassignv1.WatchAssignmentJobRequest{AccountId: "9900000", JobId: "idle"})
+		if err == nil {
+			_, err = s.Recv()
+		}
+		if err != nil {
+			cancel()
+		}
+		return cancel, err
+	}
+	c1, err := watch(billingToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2, err := watch(billingToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = watch(billingToken)
+	wantRefusal(t, err, codes.ResourceExhausted, tnassignv1.ErrorReason_TOO_MANY_JOBS)
+	if _, meta, _ := errorinfo.Of(err); meta["kind"] != "watches" || meta["limit"] != "2" {
+		t.Errorf("ErrorInfo metadata %v, want kind watches and limit 2", meta)
+	}
+	// Watches are not jobs: the caller may still run its one job, and
+	// another caller may watch.
+	if err := h.assign(billingToken, first("9900000", "9195550001")); err != nil {
+		t.Errorf("a job while watching: %v", err)
+	}
+	c3, err := watch(readerToken)
+	if err != nil {
+		t.Errorf("another token: %v", err)
+	} else {
+		c3()
+	}
+	c1()
+	c2()
+	deadline := time.Now().Add(5 * time.Second)
+	for h.guard.watches.inUse("token:billing") > 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("watch slots were not released")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	c4, err := watch(billingToken)
+	if err != nil {
+		t.Errorf("after the watches ended: %v", err)
+	} else {
+		c4()
 	}
 }
 

@@ -19,6 +19,9 @@ type rule struct {
 	// job marks the methods that start a job: they count against the
 	// caller's concurrent jobs and the numbers-per-job cap.
 	job bool
+	// watch marks the method that follows a job for as long as it runs: it
+	// counts against the caller's concurrent watches.
+	watch bool
 	// deny refuses the method whatever the token (a method without a
 	// policy: fail closed).
 	deny bool
@@ -40,9 +43,10 @@ func ruleFor(method string) rule {
 		return rule{byRequest: createAction, job: true}
 	case tnassignv1.AssignmentService_GetAssignmentJob_FullMethodName,
 		tnassignv1.AssignmentService_ListAssignmentJobs_FullMethodName,
-		tnassignv1.AssignmentService_ListNumberOutcomes_FullMethodName,
-		tnassignv1.AssignmentService_WatchAssignmentJob_FullMethodName:
+		tnassignv1.AssignmentService_ListNumberOutcomes_FullMethodName:
 		return rule{action: ActionRead}
+	case tnassignv1.AssignmentService_WatchAssignmentJob_FullMethodName:
+		return rule{action: ActionRead, watch: true}
 	}
 	switch {
 	case strings.HasPrefix(method, "/grpc.health.v1.Health/"):

@@ -15,7 +15,8 @@ import (
 // refusals (here and in the gateway) all come from it; their reasons are the
 // values of tnassignv1.ErrorReason documented as the guard's and gateway's:
 // TOKEN_MISSING, TOKEN_UNKNOWN, ACCOUNT_NOT_PERMITTED, ACTION_NOT_PERMITTED,
-// METHOD_NOT_PERMITTED, TOO_MANY_NUMBERS, TOO_MANY_JOBS and REQUEST_TOO_LARGE.
+// METHOD_NOT_PERMITTED, TOO_MANY_NUMBERS, TOO_MANY_JOBS (also for too many
+// watches, and a full gateway) and REQUEST_TOO_LARGE.
 func Refusal(code codes.Code, reason tnassignv1.ErrorReason, message string, meta map[string]string) *status.Status {
 	return errorinfo.New(code, reason, message, meta)
 }
@@ -46,6 +47,16 @@ func tooManyJobs(limit int) error {
 	return Refusal(codes.ResourceExhausted, tnassignv1.ErrorReason_TOO_MANY_JOBS,
 		fmt.Sprintf("this caller already runs %d jobs (--max-jobs-per-caller); retry when one has finished", limit),
 		map[string]string{"limit": fmt.Sprint(limit)}).Err()
+}
+
+// tooManyWatches refuses a watch over the caller's limit. The API has no
+// reason of its own for it (the proto is not this package's to change), so
+// it reuses TOO_MANY_JOBS, the per-caller limit's, with the metadata
+// "limit" and "kind": "watches" to tell it apart.
+func tooManyWatches(limit int) error {
+	return Refusal(codes.ResourceExhausted, tnassignv1.ErrorReason_TOO_MANY_JOBS,
+		fmt.Sprintf("this caller already has %d watches open (--max-watches-per-caller); retry when one has ended", limit),
+		map[string]string{"limit": fmt.Sprint(limit), "kind": "watches"}).Err()
 }
 
 func refuseMethod() error {

@@ -1,8 +1,15 @@
 package guard
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -95,20 +102,82 @@ func TestReloadKeepsTokensOnError(t *testing.T) {
 }
 
 // FuzzParseTokens: any file content parses or fails cleanly, never panics,
-// and a parsed set only finds tokens by their digest.
+// and never with the digest in the error; a parsed set holds complete
+// tokens with unique names and digests, grants only the three actions,
+// survives a round trip through the file format unchanged, and finds a
+// bearer token exactly when its SHA-256 is one of the digests.
 func FuzzParseTokens(f *testing.F) {
-	f.Add([]byte(testTokensJSON()))
-	f.Add([]byte(`{"tokens":[]}`))
-	f.Add([]byte(`{"tokens":[{"name":"a","sha256":"` + digest("a") + `","accounts":["*"],"actions":["read"]}]}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
+	f.Add([]byte(testTokensJSON()), "tok-billing-1b2c3d")
+	f.Add([]byte(`{"tokens":[]}`), "")
+	f.Add([]byte(`{"tokens":[{"name":"a","sha256":"`+digest("a")+`","accounts":["*"],"actions":["read"]}]}`), "a")
+	f.Add([]byte(`{"tokens":[{"name":"a","sha256":"`+strings.ToUpper(digest("a"))+`","accounts":["*","1"],"actions":["read","read"]}]}`), "a")
+	f.Add([]byte(`{"tokens":[{"name":"a","sha256":"`+digest("a")+`","accounts":["1"],"actions":["read"]},{"name":"b","sha256":"`+digest("a")+`","accounts":["1"],"actions":["read"]}]}`), "a")
+	f.Add([]byte(`{"tokens":[{"name":"a","sha256":"`+digest("a")+`","accounts":["1"],"actions":["read"],"admin":true}]}`), "a")
+	f.Add([]byte(`{"tokens":[{"name":"a","sha256":"`+digest("a")+`","accounts":["1"],"actions":["read"]}]} {}`), "a")
+	f.Add([]byte(`{"tokens":null}`), "x")
+	sha256Field := sha256FieldPattern()
+	f.Fuzz(func(t *testing.T, data []byte, bearer string) {
 		ts, err := ParseTokens(data)
 		if err != nil {
+			for _, m := range sha256Field.FindAllStringSubmatch(string(data), -1) {
+				if len(m[1]) >= 8 && strings.Contains(err.Error(), m[1]) {
+					t.Fatalf("the error quotes a digest: %v", err)
+				}
+			}
 			return
 		}
+		names, digests := map[string]bool{}, map[[sha256.Size]byte]bool{}
 		for _, tok := range ts.list {
 			if tok.Name == "" || (len(tok.accounts) == 0 && !tok.anyAccount) || len(tok.actions) == 0 {
 				t.Fatalf("accepted an incomplete token %+v", tok)
 			}
+			if names[tok.Name] || digests[tok.digest] {
+				t.Fatalf("accepted a duplicate name or digest: %q", tok.Name)
+			}
+			names[tok.Name], digests[tok.digest] = true, true
+			for a := range tok.actions {
+				if a != ActionAssign && a != ActionUnassign && a != ActionRead {
+					t.Fatalf("granted the action %q", a)
+				}
+			}
+		}
+		again, err := ParseTokens(writeTokens(t, ts))
+		if err != nil {
+			t.Fatalf("a parsed file does not parse again: %v", err)
+		}
+		if !reflect.DeepEqual(ts, again) {
+			t.Fatalf("round trip changed the tokens:\n%+v\n%+v", ts.list, again.list)
+		}
+		d := sha256.Sum256([]byte(bearer))
+		found, ok := ts.Lookup(bearer)
+		if ok != digests[d] || (ok && found.digest != d) {
+			t.Fatalf("Lookup found %v (%v); the digest is in the file: %v", found, ok, digests[d])
 		}
 	})
 }
+
+// writeTokens writes ts in the tokens file format.
+func writeTokens(t *testing.T, ts *Tokens) []byte {
+	t.Helper()
+	var f tokensFile
+	f.Tokens = []tokenEntry{}
+	for _, tok := range ts.list {
+		e := tokenEntry{Name: tok.Name, SHA256: hex.EncodeToString(tok.digest[:])}
+		if tok.anyAccount {
+			e.Accounts = append(e.Accounts, AnyAccount)
+		}
+		e.Accounts = append(e.Accounts, slices.Sorted(maps.Keys(tok.accounts))...)
+		for _, a := range slices.Sorted(maps.Keys(tok.actions)) {
+			e.Actions = append(e.Actions, string(a))
+		}
+		f.Tokens = append(f.Tokens, e)
+	}
+	b, err := json.Marshal(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// sha256FieldPattern finds the sha256 values of a tokens file, roughly.
+func sha256FieldPattern() *regexp.Regexp { return regexp.MustCompile(`"sha256"\s*:\s*"([^"\\]*)"`) }

@@ -33,21 +33,27 @@ func newMarshaler() *ndjsonMarshaler {
 	return &ndjsonMarshaler{JSONPb: &runtime.JSONPb{
 		MarshalOptions:   protojson.MarshalOptions{UseProtoNames: false, EmitUnpopulated: true},
 		UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
-	}}
+	}, maxMessage: MaxRecvMsgSize}
 }
 
-// ndjsonMarshaler is runtime.JSONPb that labels streams as NDJSON and
-// remembers the first request line it could not decode.
-type ndjsonMarshaler struct{ *runtime.JSONPb }
+// ndjsonMarshaler is runtime.JSONPb that labels streams as NDJSON, reads
+// request messages of at most maxMessage bytes each, and reports the first
+// request line it could not decode.
+type ndjsonMarshaler struct {
+	*runtime.JSONPb
+	maxMessage int64
+}
 
 // StreamContentType implements runtime.StreamContentType.
 func (*ndjsonMarshaler) StreamContentType(any) string { return NDJSONContentType }
 
-// NewDecoder wraps the JSON decoder so that an upload cut short — a
-// malformed request line, or a body over its size limit — is told to the
-// service (see cutDecoder) instead of looking like the end of the upload.
+// NewDecoder returns a JSON decoder that refuses a request message over
+// maxMessage bytes while reading it (see newBoundedDecoder), wrapped so
+// that an upload cut short — a malformed or too long request line, or a
+// body over its size limit — is told to the service (see cutDecoder)
+// instead of looking like the end of the upload.
 func (m *ndjsonMarshaler) NewDecoder(r io.Reader) runtime.Decoder {
-	return &cutDecoder{Decoder: m.JSONPb.NewDecoder(r)}
+	return &cutDecoder{Decoder: newBoundedDecoder(r, m.maxMessage, m.UnmarshalOptions)}
 }
 
 // cutDecoder counts decoded lines. At the first line it cannot decode, it
@@ -79,8 +85,12 @@ func (d *cutDecoder) Decode(v any) error {
 	d.cut = true
 	why := fmt.Sprintf("request message %d could not be decoded: %v", d.lines+1, err)
 	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
+	var tooLong *MessageTooLargeError
+	switch {
+	case errors.As(err, &tooLarge):
 		why = fmt.Sprintf("the request body exceeds %d bytes (--max-body-bytes) at request message %d", tooLarge.Limit, d.lines+1)
+	case errors.As(err, &tooLong):
+		why = fmt.Sprintf("request message %d is %v", d.lines+1, tooLong)
 	}
 	if setInputError(v, why) {
 		return nil
@@ -113,14 +123,14 @@ type gateway struct {
 
 // newGateway registers the AssignmentService routes on a new mux that
 // calls through conn, with the defences of gatewaySecurityOptions.
-func newGateway(ctx context.Context, conn *grpc.ClientConn, log *slog.Logger, gatewayKey string) (*gateway, error) {
+func newGateway(ctx context.Context, conn grpc.ClientConnInterface, log *slog.Logger, gatewayKey string) (*gateway, error) {
 	g := &gateway{marshaler: newMarshaler(), log: log}
 	g.mux = runtime.NewServeMux(append(gatewaySecurityOptions(gatewayKey),
 		runtime.WithMarshalerOption(runtime.MIMEWildcard, g.marshaler),
 		runtime.WithErrorHandler(g.handleError),
 		runtime.WithStreamErrorHandler(g.streamError),
 	)...)
-	if err := tnassignv1.RegisterAssignmentServiceHandler(ctx, g.mux, conn); err != nil {
+	if err := tnassignv1.RegisterAssignmentServiceHandlerClient(ctx, g.mux, tnassignv1.NewAssignmentServiceClient(conn)); err != nil {
 		return nil, fmt.Errorf("registering the gateway routes: %w", err)
 	}
 	return g, nil
@@ -158,6 +168,9 @@ func isStreamingRoute(path string) bool {
 func (g *gateway) handleError(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshaler, w http.ResponseWriter, r *http.Request, err error) {
 	if bl, tooLarge := bodyLimitFrom(ctx); tooLarge {
 		err = &runtime.HTTPStatusError{HTTPStatus: http.StatusRequestEntityTooLarge, Err: bl.status().Err()}
+	}
+	if _, meta, _ := errorinfo.Of(err); meta["kind"] == gatewayStreamsKind {
+		w.Header().Set("Retry-After", "1")
 	}
 	g.logGatewayError(ctx, r, err)
 	runtime.DefaultHTTPErrorHandler(ctx, mux, m, w, r, err)

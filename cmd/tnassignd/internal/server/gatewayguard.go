@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/textproto"
 	"sync/atomic"
@@ -25,11 +24,13 @@ const requestIDHeader = "X-Request-Id"
 
 // gatewaySecurityOptions are the gateway mux's defences: it forwards no
 // header but Authorization (which grpc-gateway always passes on) and
-// X-Request-Id, so no Grpc-Metadata-* header can forge metadata; it passes
+// X-Request-Id, so no Grpc-Metadata-* header can forge metadata (grpc-gateway
+// adds x-forwarded-for and x-forwarded-host itself, from headers that
+// trustForwarding lets through only from a trusted proxy); it passes
 // no gRPC header or trailer back to the HTTP caller; it ignores
 // X-HTTP-Method-Override and never re-routes a POST to a GET route; and it
 // tells the gRPC server, under the process's gateway key, the HTTP caller's
-// address (for the per-caller limits without authentication).
+// address (for the per-caller limits without authentication; see clientIP).
 func gatewaySecurityOptions(gatewayKey string) []runtime.ServeMuxOption {
 	drop := func(string) (string, bool) { return "", false }
 	return []runtime.ServeMuxOption{
@@ -39,11 +40,7 @@ func gatewaySecurityOptions(gatewayKey string) []runtime.ServeMuxOption {
 		runtime.WithDisableHTTPMethodOverride(),
 		runtime.WithDisablePathLengthFallback(),
 		runtime.WithMetadata(func(_ context.Context, r *http.Request) metadata.MD {
-			host, _, err := net.SplitHostPort(r.RemoteAddr)
-			if err != nil {
-				host = "unknown"
-			}
-			return metadata.Pairs(guard.GatewayKeyMetadata, gatewayKey, guard.GatewayPeerMetadata, host)
+			return metadata.Pairs(guard.GatewayKeyMetadata, gatewayKey, guard.GatewayPeerMetadata, clientIP(r))
 		}),
 	}
 }

@@ -21,8 +21,9 @@ const (
 	// maxSendMsgSize bounds one answer; an order of 5,000 numbers is far
 	// below it.
 	maxSendMsgSize = 16 << 20
-	// MaxConcurrentStreams bounds the calls on one connection (the gateway
-	// uses one connection for all HTTP callers; more calls wait their turn).
+	// MaxConcurrentStreams bounds the calls on one connection; more wait
+	// their turn. The gateway spreads its streams over several connections
+	// and keeps one for unary calls (see gatewayConns).
 	MaxConcurrentStreams = 256
 )
 

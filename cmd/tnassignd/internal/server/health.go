@@ -27,6 +27,9 @@ type readiness struct {
 	ready    func(context.Context) error
 	interval time.Duration
 	log      *slog.Logger
+	// gatewayStreams, once set, reports the JSON gateway's streams in use
+	// and their limit, for /healthz.
+	gatewayStreams func() (inUse, limit int)
 }
 
 // newReadiness starts NOT_SERVING; run turns it SERVING.
@@ -91,16 +94,42 @@ func (r *readiness) status(ctx context.Context) healthpb.HealthCheckResponse_Ser
 	return resp.GetStatus()
 }
 
-// ServeHTTP is GET /healthz: 200 {"status":"SERVING"} when ready, 503 with
-// the status otherwise. It reports the same state as grpc.health.v1.
+// healthzBody is the answer of GET /healthz.
+type healthzBody struct {
+	// Status is the server's grpc.health.v1 status.
+	Status string `json:"status"`
+	// GatewayStreams is the JSON gateway's room for streaming calls; it
+	// does not change Status (see GatewayStreamsHealthService).
+	GatewayStreams *gatewayStreamsBody `json:"gatewayStreams,omitempty"`
+}
+
+type gatewayStreamsBody struct {
+	Status string `json:"status"` // GatewayStreamsHealthService's
+	InUse  int    `json:"inUse"`
+	Limit  int    `json:"limit"`
+}
+
+// ServeHTTP is GET /healthz: 200 {"status":"SERVING",…} when ready, 503
+// with the status otherwise. It reports the same state as grpc.health.v1,
+// and the JSON gateway's streams in use: a gateway that takes no more
+// streaming calls (gatewayStreams.status NOT_SERVING) still answers 200.
 func (r *readiness) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	st := r.status(req.Context())
 	code := http.StatusOK
 	if st != healthpb.HealthCheckResponse_SERVING {
 		code = http.StatusServiceUnavailable
 	}
+	body := healthzBody{Status: st.String()}
+	if r.gatewayStreams != nil {
+		gs := &gatewayStreamsBody{Status: healthpb.HealthCheckResponse_UNKNOWN.String()}
+		gs.InUse, gs.Limit = r.gatewayStreams()
+		if resp, err := r.health.Check(req.Context(), &healthpb.HealthCheckRequest{Service: GatewayStreamsHealthService}); err == nil {
+			gs.Status = resp.GetStatus().String()
+		}
+		body.GatewayStreams = gs
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(map[string]string{"status": st.String()})
+	_ = json.NewEncoder(w).Encode(body)
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/tnassign/tnassign/internal/errorinfo"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
 )
@@ -113,9 +112,10 @@ func (ic interceptors) finished(ctx context.Context, method string, start time.T
 		attrs = append(attrs, slog.String("peer", p.Addr.String()))
 	}
 	// Calls through the JSON gateway come from its loopback connection; the
-	// gateway passes the HTTP caller's address along.
-	if fwd := metadata.ValueFromIncomingContext(ctx, "x-forwarded-for"); len(fwd) > 0 {
-		attrs = append(attrs, slog.String("forwarded_for", strings.Join(fwd, ", ")))
+	// gateway passes the HTTP caller's address along (a direct gRPC
+	// caller's x-forwarded-for is not believed).
+	if fwd := guard.ForwardedFor(ctx); fwd != "" {
+		attrs = append(attrs, slog.String("forwarded_for", fwd))
 	}
 	if name := guard.TokenName(ctx); name != "" {
 		attrs = append(attrs, slog.String("token", name))

@@ -28,6 +28,8 @@ type Metrics struct {
 	rpcs             *prometheus.CounterVec
 	rpcLatency       *prometheus.HistogramVec
 	panics           prometheus.Counter
+	gatewayStreams   prometheus.Gauge
+	gatewayRefused   prometheus.Counter
 }
 
 // NewMetrics creates the collectors and registers them, with the Go runtime
@@ -81,13 +83,21 @@ func NewMetrics() *Metrics {
 			Name: "tnassign_grpc_panics_total",
 			Help: "Panics recovered in gRPC handlers (each answered INTERNAL).",
 		}),
+		gatewayStreams: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "tnassign_gateway_streams",
+			Help: "Streaming calls (job uploads, watches) the JSON gateway carries now; at most --max-gateway-streams.",
+		}),
+		gatewayRefused: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "tnassign_gateway_streams_refused_total",
+			Help: "Streaming calls the JSON gateway refused because it carried --max-gateway-streams already (HTTP 429).",
+		}),
 	}
 	m.registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.numbers, m.orders, m.ordersInFlight, m.jobsRunning, m.jobsFinished,
 		m.upstreamRequests, m.upstreamLatency, m.upstreamRetries,
-		m.rpcs, m.rpcLatency, m.panics,
+		m.rpcs, m.rpcLatency, m.panics, m.gatewayStreams, m.gatewayRefused,
 	)
 	return m
 }
@@ -144,3 +154,9 @@ func (m *Metrics) observeRPC(method, code string, d time.Duration) {
 
 // observePanic records one recovered panic.
 func (m *Metrics) observePanic() { m.panics.Inc() }
+
+// observeGatewayStreams moves the gateway's streams gauge by delta.
+func (m *Metrics) observeGatewayStreams(delta int) { m.gatewayStreams.Add(float64(delta)) }
+
+// observeGatewayRefused records a streaming call the full gateway refused.
+func (m *Metrics) observeGatewayRefused() { m.gatewayRefused.Inc() }

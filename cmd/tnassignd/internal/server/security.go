@@ -55,6 +55,13 @@ type Security struct {
 	// MaxConnectionAgeGrace bounds how long calls may go on after that;
 	// 0 lets them run to their end.
 	MaxConnectionAgeGrace time.Duration
+	// MaxGatewayStreams caps the streaming calls (job uploads, watches) the
+	// JSON gateway carries at once; 0 is DefaultMaxGatewayStreams.
+	MaxGatewayStreams int
+	// TrustedProxies are the proxies in front of the HTTP listener whose
+	// X-Forwarded-For and X-Forwarded-Host headers the gateway believes;
+	// from anyone else they are dropped. Empty trusts none.
+	TrustedProxies TrustedProxies
 }
 
 // TLS reports whether TLS is on.
@@ -121,9 +128,10 @@ func (s security) httpListener(lis net.Listener) net.Listener {
 	return lis
 }
 
-// gateway caps the gateway's request bodies.
+// gateway caps the gateway's request bodies and drops the forwarding
+// headers of callers that are not trusted proxies.
 func (s security) gateway(gw http.Handler) http.Handler {
-	return limitBodies(gw, s.MaxBodyBytes, min(s.MaxBodyBytes, MaxRecvMsgSize))
+	return trustForwarding(limitBodies(gw, s.MaxBodyBytes, min(s.MaxBodyBytes, MaxRecvMsgSize)), s.TrustedProxies)
 }
 
 // metrics guards /metrics: open to loopback clients, and, with

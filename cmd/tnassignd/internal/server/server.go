@@ -98,14 +98,15 @@ func Serve(ctx context.Context, grpcLis, httpLis net.Listener, opts Options) err
 	sec := securityOf(opts)
 	httpLis = sec.httpListener(httpLis)
 	gs := newGRPCServer(opts.Service, interceptors{log: log, metrics: metrics, guard: sec.guard}, ready.health, sec.serverOptions()...)
-	conn, err := dialGateway(grpcLis.Addr(), sec.dialCredentials())
+	conns, err := dialGatewayConns(grpcLis.Addr(), sec.dialCredentials(), sec.MaxGatewayStreams, ready.health, metrics, log)
 	if err != nil {
 		grpcLis.Close()
 		httpLis.Close()
 		return err
 	}
-	defer conn.Close()
-	gw, err := newGateway(context.WithoutCancel(ctx), conn, log, sec.guard.GatewayKey())
+	defer conns.Close()
+	ready.gatewayStreams = conns.usage
+	gw, err := newGateway(context.WithoutCancel(ctx), conns, log, sec.guard.GatewayKey())
 	if err != nil {
 		grpcLis.Close()
 		httpLis.Close()
