@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -76,20 +75,39 @@ func (bl *bodyLimit) status() *status.Status {
 		map[string]string{"limit": fmt.Sprint(bl.limit)})
 }
 
-// limitedBody reads a request body through http.MaxBytesReader and notes
-// when the cap was hit.
+// limitedBody reads a request body up to its cap and notes when the body went over it. Unlike
+// http.MaxBytesReader it does not tell the server to close the connection: after the handler
+// has answered, the server discards what is left of a moderately oversized body (up to its own
+// bound, 256 KiB) before it reads the next request, so the client reads its 413 instead of a
+// reset that loses it; a larger rest still closes the connection.
 type limitedBody struct {
 	io.ReadCloser
-	bl *bodyLimit
+	bl   *bodyLimit
+	left int64
+	err  error
 }
 
 func (b *limitedBody) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		b.bl.exceeded.Store(true)
+	if b.err != nil {
+		return 0, b.err
 	}
-	return n, err
+	if len(p) == 0 {
+		return 0, nil
+	}
+	// Read one byte past the cap, to tell a body of exactly the cap from a longer one.
+	if int64(len(p)) > b.left+1 {
+		p = p[:b.left+1]
+	}
+	n, err := b.ReadCloser.Read(p)
+	if int64(n) <= b.left {
+		b.left -= int64(n)
+		b.err = err
+		return n, err
+	}
+	n, b.left = int(b.left), 0
+	b.bl.exceeded.Store(true)
+	b.err = &http.MaxBytesError{Limit: b.bl.limit}
+	return n, b.err
 }
 
 // limitBodies caps request bodies: streaming routes at maxStream bytes,
@@ -109,7 +127,7 @@ func limitBodies(next http.Handler, maxStream, maxUnary int64) http.Handler {
 			writeStatus(w, http.StatusRequestEntityTooLarge, bl.status())
 			return
 		}
-		r.Body = &limitedBody{ReadCloser: http.MaxBytesReader(w, r.Body, limit), bl: bl}
+		r.Body = &limitedBody{ReadCloser: r.Body, bl: bl, left: limit}
 		r = r.WithContext(context.WithValue(r.Context(), bodyLimitKey{}, bl))
 		next.ServeHTTP(&tooLargeWriter{ResponseWriter: w, bl: bl}, r)
 	})
